@@ -1,0 +1,93 @@
+"""Accounts: password and PIN hashing, server-side sessions that a logout really ends."""
+
+import secrets
+from datetime import datetime
+
+from flask import current_app, session
+from sqlalchemy import select, update
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from lms.extensions import db, login_manager
+from lms.models import User, UserSession
+from lms.models.base import utcnow
+
+# Spent on unknown usernames too, so a miss takes as long as a wrong password.
+_DUMMY_HASH = None
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def hash_pin(pin: str) -> str:
+    return generate_password_hash(pin, method=current_app.config["PIN_HASH_METHOD"])
+
+
+def verify_password(user: User | None, password: str) -> bool:
+    global _DUMMY_HASH
+    if user is None or not user.password_hash:
+        if _DUMMY_HASH is None:
+            _DUMMY_HASH = hash_password(secrets.token_hex(8))
+        check_password_hash(_DUMMY_HASH, password)
+        return False
+    return check_password_hash(user.password_hash, password)
+
+
+def verify_pin(user: User, pin: str) -> bool:
+    return bool(user.pin_hash) and check_password_hash(user.pin_hash, pin)
+
+
+def start_session(user: User) -> str:
+    """A fresh server-side session; the old Flask session is cleared (no fixation)."""
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    token = secrets.token_urlsafe(32)
+    db.session.add(UserSession(token=token, user_id=user.id))
+    db.session.commit()
+    user.session_token = token
+    session["seen"] = utcnow().timestamp()
+    return token
+
+
+def end_session(token: str | None) -> None:
+    if token:
+        db.session.execute(
+            update(UserSession).where(UserSession.token == token, UserSession.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+        )
+        db.session.commit()
+
+
+def end_all_sessions(user_id: int) -> None:
+    """Used when an admin disables an account: every device is signed out."""
+    db.session.execute(
+        update(UserSession).where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+@login_manager.user_loader
+def load_user(token: str) -> User | None:
+    row = db.session.execute(
+        select(User, UserSession.created_at)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(UserSession.token == token, UserSession.revoked_at.is_(None))
+    ).first()
+    if row is None:
+        return None
+    user, created_at = row
+    now = utcnow()
+    if not user.active or now - created_at > current_app.config["SESSION_ABSOLUTE_TIMEOUT"]:
+        return None
+    seen = session.get("seen")
+    idle = current_app.config["SESSION_IDLE_TIMEOUT"]
+    if seen is None or now - datetime.fromtimestamp(seen) > idle:
+        return None
+    # The idle clock lives in the signed cookie, refreshed at most once a minute, so a page
+    # view never writes to the database.
+    if now.timestamp() - seen > 60:
+        session["seen"] = now.timestamp()
+    user.session_token = token
+    return user

@@ -1,0 +1,83 @@
+"""Operator commands: `flask --app lms <group> <command>`."""
+
+import os
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from lms.content.loader import load_courses
+from lms.content.problems import Problem
+from lms.content.sync import sync_courses
+from lms.extensions import db
+
+courses_cli = AppGroup("courses", help="Validate and store the Markdown courses.")
+users_cli = AppGroup("users", help="Manage accounts.")
+
+
+def _shown(problem: Problem) -> str:
+    try:
+        path = Path(problem.path).resolve().relative_to(Path.cwd())
+    except ValueError:
+        path = problem.path
+    return str(Problem(path, problem.line, problem.message, problem.warning))
+
+
+def _root(path: str | None) -> Path:
+    return Path(path) if path else Path(current_app.config["COURSES_DIR"])
+
+
+@courses_cli.command("check")
+@click.argument("path", required=False)
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+def courses_check(path: str | None, strict: bool) -> None:
+    """Validate every course under PATH (default: courses/) without touching the database."""
+    courses, problems = load_courses(_root(path))
+    for problem in problems:
+        click.echo(_shown(problem), err=True)
+    failed = bool(problems.errors) or (strict and bool(problems.warnings))
+    click.echo(
+        f"{len(courses)} khóa học hợp lệ; {len(problems.errors)} lỗi, "
+        f"{len(problems.warnings)} cảnh báo."
+    )
+    if failed:
+        raise SystemExit(1)
+
+
+@courses_cli.command("sync")
+@click.argument("path", required=False)
+def courses_sync(path: str | None) -> None:
+    """Validate, then store every course under PATH. All or nothing; safe to repeat."""
+    report = sync_courses(db.session, _root(path))
+    for problem in report.problems:
+        click.echo(_shown(problem), err=True)
+    if report.problems.errors:
+        click.echo("Có lỗi: không lưu thay đổi nào.", err=True)
+        raise SystemExit(1)
+    for label, slugs in (("thêm mới", report.added), ("cập nhật", report.updated),
+                         ("ngừng dùng", report.retired)):
+        for slug in slugs:
+            click.echo(f"  {label}: {slug}")
+    click.echo(report.summary())
+
+
+@users_cli.command("create-admin")
+@click.option("--username", prompt=True)
+@click.option("--name", "full_name", prompt="Họ và tên")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              default=lambda: os.environ.get("LMS_ADMIN_PASSWORD"))
+def create_admin(username: str, full_name: str, password: str) -> None:
+    """Create the first ward admin."""
+    from lms.people.accounts_admin import create_ward_admin
+
+    try:
+        user = create_ward_admin(db.session, username, full_name, password)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Đã tạo quản trị phường/xã: {user.username}")
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(courses_cli)
+    app.cli.add_command(users_cli)

@@ -1,0 +1,97 @@
+"""Jinja filters: Vietnamese dates and numbers, and the one filter that outputs stored HTML."""
+
+import hashlib
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from flask import Flask
+from flask_babel import format_decimal, get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from markupsafe import Markup
+
+VN_OFFSET = timedelta(hours=7)
+
+
+def local(dt: datetime) -> datetime:
+    """Stored times are UTC; Vietnam is UTC+7 all year."""
+    return dt + VN_OFFSET
+
+
+def format_day(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = local(value)
+    return value.strftime("%d/%m/%Y")
+
+
+def format_moment(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return local(value).strftime("%H:%M %d/%m/%Y")
+
+
+def format_score(value: float | None, digits: int = 1) -> str:
+    """8,5 in Vietnamese, 8.5 in English; no trailing ,0."""
+    if value is None:
+        return ""
+    rounded = round(float(value), digits)
+    fmt = "#,##0" if rounded == int(rounded) else "#,##0." + "#" * digits
+    return format_decimal(rounded, format=fmt, locale=get_locale())
+
+
+def format_number(value: int | None) -> str:
+    if value is None:
+        return ""
+    return format_decimal(value, format="#,##0", locale=get_locale())
+
+
+def stored_html(value: str | None) -> Markup:
+    """HTML that the content pipeline rendered and sanitized at sync. Nothing else is marked safe."""
+    return Markup(value or "")
+
+
+def register(app: Flask) -> None:
+    app.add_template_filter(format_day, "day")
+    app.add_template_filter(format_moment, "moment")
+    app.add_template_filter(format_score, "score")
+    app.add_template_filter(format_number, "number")
+    app.add_template_filter(stored_html, "stored_html")
+    register_context(app)
+
+
+TIER_NAMES = {
+    "primary": _l("primary pupils (grades 1-5)"),
+    "lower-secondary": _l("lower-secondary pupils (grades 6-9)"),
+    "teacher": _l("teachers and staff"),
+    "parent": _l("parents"),
+}
+
+
+def tier_name(tier: str | None) -> str:
+    return str(TIER_NAMES.get(tier, tier or ""))
+
+
+def nav_links() -> list[tuple[str, str]]:
+    """The menu for the signed-in user's role."""
+    user = current_user
+    links = []
+    if user.is_learner:
+        links += [("learning.home", _("My courses")), ("learning.history", _("My results"))]
+    return links
+
+
+def register_context(app: Flask) -> None:
+    static_file = Path(app.static_folder) / "style.css"
+    version = hashlib.sha256(static_file.read_bytes()).hexdigest()[:10] if static_file.exists() else "0"
+
+    @app.context_processor
+    def helpers():
+        return {
+            "current_locale": lambda: str(get_locale()),
+            "nav_links": nav_links,
+            "tier_name": tier_name,
+            "static_version": version,
+        }

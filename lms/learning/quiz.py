@@ -1,0 +1,100 @@
+"""Quiz attempts, following Moodle's checks: owned, graded once (compare-and-set), stale-safe."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from lms.learning.progress import CourseState, record_completion
+from lms.models import AttemptAnswer, Question, QuizAttempt, User
+from lms.models.base import utcnow
+
+
+class AttemptError(Exception):
+    """Why an attempt cannot be taken or submitted, in words for the learner."""
+
+
+@dataclass
+class GradedQuestion:
+    question: Question
+    chosen: set[int]
+    correct: bool
+
+    @property
+    def right_options(self) -> set[int]:
+        return {o.id for o in self.question.options if o.is_correct}
+
+
+def start_attempt(session: Session, user: User, state: CourseState) -> QuizAttempt:
+    """Open an attempt on the current quiz; an already open one is reused (double taps)."""
+    if state.quiz is None:
+        raise AttemptError("no_quiz")
+    if not state.all_lessons_done:
+        raise AttemptError("lessons_first")
+    if state.open_attempt_id is not None:
+        return session.get(QuizAttempt, state.open_attempt_id)
+    attempt = QuizAttempt(user_id=user.id, course_id=state.course.id,
+                          quiz_version_id=state.quiz.id, status="open")
+    session.add(attempt)
+    session.commit()
+    return attempt
+
+
+def load_questions(session: Session, quiz_version_id: int) -> list[Question]:
+    return list(session.scalars(
+        select(Question).where(Question.quiz_version_id == quiz_version_id)
+        .order_by(Question.position)))
+
+
+def grade(questions: list[Question], answers: dict[int, set[int]]) -> list[GradedQuestion]:
+    graded = []
+    for q in questions:
+        chosen = answers.get(q.id, set()) & {o.id for o in q.options}
+        right = {o.id for o in q.options if o.is_correct}
+        graded.append(GradedQuestion(q, chosen, chosen == right))
+    return graded
+
+
+def submit_attempt(session: Session, user: User, attempt: QuizAttempt,
+                   answers: dict[int, set[int]]) -> bool:
+    """Grade the attempt once. Returns False when it was already graded (a repeated post)."""
+    if attempt.user_id != user.id:
+        raise AttemptError("foreign")
+    if attempt.quiz_version.retired_at is not None and attempt.status == "open":
+        raise AttemptError("stale")
+    questions = load_questions(session, attempt.quiz_version_id)
+    graded = grade(questions, answers)
+    correct = sum(g.correct for g in graded)
+    score = round(100 * correct / len(graded), 2) if graded else 0.0
+    passed = score >= attempt.quiz_version.pass_score
+    claimed = session.execute(
+        update(QuizAttempt)
+        .where(QuizAttempt.id == attempt.id, QuizAttempt.status == "open")
+        .values(status="graded", submitted_at=utcnow(), correct_count=correct,
+                question_count=len(graded), score=score, passed=passed)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        session.rollback()
+        return False
+    session.add_all(
+        AttemptAnswer(attempt_id=attempt.id, question_id=g.question.id,
+                      chosen=",".join(str(i) for i in sorted(g.chosen)), is_correct=g.correct)
+        for g in graded
+    )
+    if passed:
+        record_completion(session, user.id, attempt.course_id, score=score, attempt_id=attempt.id)
+    session.commit()
+    return True
+
+
+def graded_answers(session: Session, attempt: QuizAttempt) -> list[GradedQuestion]:
+    questions = load_questions(session, attempt.quiz_version_id)
+    stored = {a.question_id: a for a in session.scalars(
+        select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id))}
+    out = []
+    for q in questions:
+        answer = stored.get(q.id)
+        chosen = {int(x) for x in answer.chosen.split(",") if x} if answer else set()
+        out.append(GradedQuestion(q, chosen, bool(answer and answer.is_correct)))
+    return out

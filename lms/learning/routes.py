@@ -1,0 +1,158 @@
+"""The learner's journey: home, course, lessons in order, quiz, history."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from lms.access import learner_required, login_required
+from lms.extensions import db
+from lms.learning import progress, quiz
+from lms.models import Course, Lesson, QuizAttempt
+
+bp = Blueprint("learning", __name__)
+
+
+def load_course(slug: str) -> Course:
+    course = db.session.scalar(select(Course).where(Course.slug == slug,
+                                                    Course.retired_at.is_(None)))
+    if course is None:
+        abort(404)
+    if not progress.may_take(current_user, course):
+        abort(403)
+    return course
+
+
+def load_lesson(course: Course, lesson_slug: str) -> Lesson:
+    lesson = db.session.scalar(select(Lesson).where(
+        Lesson.course_id == course.id, Lesson.slug == lesson_slug, Lesson.retired_at.is_(None)))
+    if lesson is None:
+        abort(404)
+    return lesson
+
+
+def load_attempt(attempt_id: int) -> QuizAttempt:
+    attempt = db.session.get(QuizAttempt, attempt_id)
+    if attempt is None:
+        abort(404)
+    if attempt.user_id != current_user.id:
+        abort(403)
+    return attempt
+
+
+@bp.get("/home")
+@login_required
+def home():
+    if not current_user.is_learner:
+        return render_template("learning/no_courses.html")
+    assigned, others = progress.home_cards(db.session, current_user)
+    return render_template("learning/home.html", assigned=assigned, others=others)
+
+
+@bp.get("/courses/<slug>/")
+@learner_required
+def course(slug: str):
+    course = load_course(slug)
+    state = progress.course_state(db.session, current_user, course)
+    return render_template("learning/course.html", course=course, state=state)
+
+
+@bp.get("/courses/<slug>/lessons/<lesson_slug>")
+@learner_required
+def lesson(slug: str, lesson_slug: str):
+    course = load_course(slug)
+    lesson = load_lesson(course, lesson_slug)
+    state = progress.course_state(db.session, current_user, course)
+    if not state.may_open(lesson):
+        flash(_("Finish the lessons before this one first."), "error")
+        return redirect(url_for(".lesson", slug=slug, lesson_slug=state.next_lesson.slug))
+    index = state.lessons.index(lesson)
+    previous = state.lessons[index - 1] if index > 0 else None
+    following = state.lessons[index + 1] if index + 1 < len(state.lessons) else None
+    return render_template("learning/lesson.html", course=course, lesson=lesson, state=state,
+                           position=index + 1, previous=previous, following=following)
+
+
+@bp.post("/courses/<slug>/lessons/<lesson_slug>/done")
+@learner_required
+def lesson_done(slug: str, lesson_slug: str):
+    course = load_course(slug)
+    lesson = load_lesson(course, lesson_slug)
+    state = progress.course_state(db.session, current_user, course)
+    if not progress.mark_lesson_done(db.session, current_user, state, lesson):
+        flash(_("Finish the lessons before this one first."), "error")
+        return redirect(url_for(".course", slug=slug))
+    upcoming = state.next_lesson
+    if upcoming is not None:
+        return redirect(url_for(".lesson", slug=slug, lesson_slug=upcoming.slug))
+    if state.quiz is not None and state.completion is None:
+        flash(_("All lessons done. You can take the quiz now."), "success")
+    elif state.quiz is None:
+        flash(_("Course completed. Well done!"), "success")
+    return redirect(url_for(".course", slug=slug))
+
+
+@bp.post("/courses/<slug>/quiz")
+@learner_required
+def start_quiz(slug: str):
+    course = load_course(slug)
+    state = progress.course_state(db.session, current_user, course)
+    try:
+        attempt = quiz.start_attempt(db.session, current_user, state)
+    except quiz.AttemptError:
+        flash(_("Finish all the lessons first, then take the quiz."), "error")
+        return redirect(url_for(".course", slug=slug))
+    return redirect(url_for(".attempt", attempt_id=attempt.id))
+
+
+@bp.get("/attempts/<int:attempt_id>")
+@learner_required
+def attempt(attempt_id: int):
+    attempt = load_attempt(attempt_id)
+    if attempt.status == "graded":
+        return redirect(url_for(".result", attempt_id=attempt.id))
+    if attempt.quiz_version.retired_at is not None:
+        flash(_("This quiz has been updated. Please start it again."), "error")
+        return redirect(url_for(".course", slug=attempt.course.slug))
+    questions = quiz.load_questions(db.session, attempt.quiz_version_id)
+    return render_template("learning/quiz.html", attempt=attempt, course=attempt.course,
+                           questions=questions)
+
+
+@bp.post("/attempts/<int:attempt_id>")
+@learner_required
+def submit(attempt_id: int):
+    attempt = load_attempt(attempt_id)
+    if attempt.status == "graded":
+        flash(_("This attempt was already submitted; here is its result."), "info")
+        return redirect(url_for(".result", attempt_id=attempt.id))
+    answers = {}
+    for key in request.form:
+        if key.startswith("q") and key[1:].isdigit():
+            answers[int(key[1:])] = {int(v) for v in request.form.getlist(key) if v.isdigit()}
+    try:
+        graded_now = quiz.submit_attempt(db.session, current_user, attempt, answers)
+    except quiz.AttemptError:
+        flash(_("This quiz has been updated. Please start it again."), "error")
+        return redirect(url_for(".course", slug=attempt.course.slug))
+    if not graded_now:
+        flash(_("This attempt was already submitted; here is its result."), "info")
+    return redirect(url_for(".result", attempt_id=attempt_id), code=303)
+
+
+@bp.get("/attempts/<int:attempt_id>/result")
+@learner_required
+def result(attempt_id: int):
+    attempt = load_attempt(attempt_id)
+    if attempt.status != "graded":
+        return redirect(url_for(".attempt", attempt_id=attempt.id))
+    graded = quiz.graded_answers(db.session, attempt)
+    return render_template("learning/result.html", attempt=attempt, course=attempt.course,
+                           graded=graded)
+
+
+@bp.get("/history")
+@learner_required
+def history():
+    return render_template("learning/history.html",
+                           completions=progress.history(db.session, current_user))
