@@ -39,13 +39,13 @@ def format_score(value: float | None, digits: int = 1) -> str:
         return ""
     rounded = round(float(value), digits)
     fmt = "#,##0" if rounded == int(rounded) else "#,##0." + "#" * digits
-    return format_decimal(rounded, format=fmt, locale=get_locale())
+    return format_decimal(rounded, format=fmt)
 
 
 def format_number(value: int | None) -> str:
     if value is None:
         return ""
-    return format_decimal(value, format="#,##0", locale=get_locale())
+    return format_decimal(value, format="#,##0")
 
 
 def stored_html(value: str | None) -> Markup:

@@ -125,7 +125,7 @@ def submit(attempt_id: int):
     attempt = load_attempt(attempt_id)
     if attempt.status == "graded":
         flash(_("This attempt was already submitted; here is its result."), "info")
-        return redirect(url_for(".result", attempt_id=attempt.id))
+        return redirect(url_for(".result", attempt_id=attempt.id), code=303)
     answers = {}
     for key in request.form:
         if key.startswith("q") and key[1:].isdigit():
