@@ -200,5 +200,6 @@ def test_lesson_page_is_light(browser, courses, factory, app):
     factory.commit()
     browser.login("nhe")
     html = browser.get("/courses/quiz-course/lessons/bai-mot").get_data()
-    css = browser.get("/static/style.css").get_data()
+    with browser.get("/static/style.css") as response:
+        css = response.get_data()
     assert len(html) + len(css) < 30 * 1024

@@ -1,0 +1,38 @@
+# `make run`: set up everything and serve the demo on http://127.0.0.1:5000
+# `make test`: set up everything and run the whole test suite
+VENV ?= .venv
+PYTHON ?= python3
+FLASK = LMS_DEMO=1 $(VENV)/bin/flask --app lms
+STAMP = $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.PHONY: setup run serve test messages translations bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -e '.[test]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+translations: $(STAMP)
+	$(VENV)/bin/pybabel -q compile -d lms/translations
+
+setup: $(STAMP) translations
+
+run: setup
+	$(FLASK) db upgrade
+	$(FLASK) courses sync
+	$(FLASK) demo load
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: setup
+	$(VENV)/bin/pytest
+
+# After adding or changing interface strings: refresh the catalogue, then translate the new
+# entries in lms/translations/vi/LC_MESSAGES/messages.po.
+messages: $(STAMP)
+	$(VENV)/bin/pybabel -q extract -F babel.cfg -k _l -k lazy_gettext -o lms/translations/messages.pot .
+	$(VENV)/bin/pybabel -q update -i lms/translations/messages.pot -d lms/translations --no-fuzzy-matching
+
+clean:
+	rm -rf $(VENV) instance/lms.sqlite3*

@@ -1,0 +1,179 @@
+"""Sign-in, sessions that really end, rate limits, safe redirects, the first admin."""
+
+import pytest
+from sqlalchemy import select
+from werkzeug.security import check_password_hash
+
+from lms.accounts import end_all_sessions
+from lms.config import Config
+from lms.extensions import db
+from lms.models import User
+
+
+def test_password_hash_meets_asvs():
+    method, algorithm, iterations = Config.PASSWORD_HASH_METHOD.split(":")
+    assert (method, algorithm) == ("pbkdf2", "sha256") and int(iterations) >= 600_000
+
+
+def test_admin_password_is_stored_at_production_strength(runner, app):
+    app.config["PASSWORD_HASH_METHOD"] = Config.PASSWORD_HASH_METHOD
+    result = runner.invoke(args=["users", "create-admin", "--username", "Ward.Admin",
+                                 "--name", "Trần  Thị   Hoa", "--password", "mat-khau-dai-1"])
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(select(User).where(User.username == "ward.admin"))
+    assert user.role == "ward_admin" and user.full_name == "Trần Thị Hoa"
+    assert user.password_hash.startswith("pbkdf2:sha256:600000$")
+    assert check_password_hash(user.password_hash, "mat-khau-dai-1")
+    again = runner.invoke(args=["users", "create-admin", "--username", "ward.admin",
+                                "--name", "X", "--password", "mat-khau-dai-1"])
+    assert again.exit_code != 0 and "đã có" in again.output
+    short = runner.invoke(args=["users", "create-admin", "--username", "other",
+                                "--name", "X", "--password", "short"])
+    assert short.exit_code != 0 and "8" in short.output
+
+
+def test_login_by_username_or_phone(make_browser, factory):
+    factory.user("teacher", username="gv.lan", phone="0912345678")
+    factory.commit()
+    assert make_browser().login("GV.Lan").location == "/"
+    assert make_browser().login("+84 912 345 678").location == "/"
+    wrong = make_browser().login("gv.lan", "wrong password")
+    assert wrong.status_code == 401
+    assert "Wrong username or password" in wrong.get_data(as_text=True) or \
+        "Sai tên đăng nhập" in wrong.get_data(as_text=True)
+
+
+def test_login_rotates_the_session(browser, factory, client):
+    factory.user("teacher", username="rot")
+    factory.commit()
+    browser.get("/login")
+    before = client.get_cookie("session").value
+    browser.post("/login", {"login": "rot", "password": "correct horse battery"})
+    assert client.get_cookie("session").value != before
+    with client.session_transaction() as s:
+        assert "csrf_token" not in s  # the pre-login session was cleared
+
+
+def test_logout_ends_the_session_on_the_server(make_browser, factory, web_app):
+    factory.user("teacher", username="out")
+    factory.commit()
+    first = make_browser()
+    first.login("out")
+    copied = first.client.get_cookie("session").value
+    assert first.get("/home").status_code == 200
+    assert first.post("/logout").status_code == 302
+    thief = make_browser()
+    thief.client.set_cookie("session", copied)
+    response = thief.get("/home")
+    assert response.status_code == 302 and "/login" in response.location
+
+
+def test_logout_is_post_only(browser, factory):
+    factory.user("teacher", username="getout")
+    factory.commit()
+    browser.login("getout")
+    assert browser.get("/logout").status_code == 405
+    assert browser.get("/home").status_code == 200
+
+
+def test_disabled_user_is_signed_out_everywhere(make_browser, factory):
+    user = factory.user("teacher", username="dis")
+    factory.commit()
+    phone, laptop = make_browser(), make_browser()
+    phone.login("dis")
+    laptop.login("dis")
+    user.active = False
+    end_all_sessions(user.id)
+    db.session.commit()
+    for device in (phone, laptop):
+        assert device.get("/home").status_code == 302
+    assert make_browser().login("dis").status_code == 401
+
+
+def test_idle_session_expires(make_browser, factory, web_app):
+    from datetime import timedelta
+
+    factory.user("teacher", username="idle")
+    factory.commit()
+    b = make_browser()
+    b.login("idle")
+    with b.client.session_transaction() as s:
+        s["seen"] -= (web_app.config["SESSION_IDLE_TIMEOUT"] + timedelta(minutes=1)).total_seconds()
+    assert b.get("/home").status_code == 302
+
+
+@pytest.mark.parametrize("target,expected", [
+    ("/history", "/history"),
+    ("https://evil.example/", "/"),
+    ("//evil.example/x", "/"),
+    ("/\\evil.example", "/"),
+    ("javascript:alert(1)", "/"),
+])
+def test_next_redirects_only_to_this_site(browser, factory, target, expected):
+    factory.user("teacher", username="nx")
+    factory.commit()
+    browser.get("/login")
+    response = browser.post("/login", {"login": "nx", "password": "correct horse battery",
+                                       "next": target})
+    assert response.location == expected
+
+
+def test_login_form_carries_next_from_the_redirect(browser, factory):
+    response = browser.get("/history")
+    assert response.status_code == 302
+    page = browser.get(response.location).get_data(as_text=True)
+    assert 'value="/history"' in page
+
+
+def test_failed_logins_are_rate_limited_per_account(make_browser, factory):
+    factory.user("teacher", username="target")
+    factory.commit()
+    attacker = make_browser()
+    for _ in range(5):
+        assert attacker.login("target", "guess").status_code == 401
+    blocked = make_browser().login("target", "correct horse battery")
+    assert blocked.status_code == 429
+    assert "15" in blocked.get_data(as_text=True)
+
+
+def test_failed_logins_are_rate_limited_per_address(make_browser, factory, web_app):
+    web_app.config["LOGIN_LIMIT_PER_ADDRESS"] = "3 per 15 minutes"
+    for n in range(3):
+        factory.user("teacher", username=f"spray{n}")
+    factory.commit()
+    b = make_browser()
+    for n in range(3):
+        assert b.login(f"spray{n}", "guess").status_code == 401
+    assert b.login("spray0", "correct horse battery").status_code == 429
+
+
+def test_successful_logins_are_not_counted(make_browser, factory):
+    factory.user("teacher", username="often")
+    factory.commit()
+    for _ in range(8):
+        assert make_browser().login("often").status_code == 302
+
+
+def test_forms_require_csrf(client, factory):
+    factory.user("teacher", username="nocsrf")
+    factory.commit()
+    response = client.post("/login", data={"login": "nocsrf", "password": "correct horse battery"})
+    assert response.status_code == 400
+
+
+def test_language_switch(browser):
+    page = browser.get("/courses").get_data(as_text=True)
+    assert '<html lang="vi">' in page
+    browser.post("/lang", {"lang": "en", "next": "/courses"})
+    assert '<html lang="en">' in browser.get("/courses").get_data(as_text=True)
+    assert browser.client.get("/lang").status_code == 405
+
+
+def test_default_secret_refused_outside_tests(monkeypatch, tmp_path):
+    from lms import create_app
+
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("LMS_DEMO", raising=False)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/x.sqlite3")
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app()
