@@ -36,3 +36,25 @@ def learner_required(view):
         return view(*args, **kwargs)
 
     return wrapped
+
+
+def can_view_class(user, classroom) -> bool:
+    """Teachers and principals see their own school's classes; the ward admin sees all."""
+    if user.role == "ward_admin":
+        return True
+    return user.role in ("teacher", "school_admin") and user.school_id == classroom.school_id
+
+
+def can_manage_class(user, classroom) -> bool:
+    """Assign courses, print cards and letters, reset PINs: the homeroom teacher or an admin."""
+    if user.role == "ward_admin":
+        return True
+    if user.role == "school_admin":
+        return user.school_id == classroom.school_id
+    return user.role == "teacher" and classroom.homeroom_teacher_id == user.id
+
+
+def can_view_school(user, school_id: int) -> bool:
+    if user.role == "ward_admin":
+        return True
+    return user.role == "school_admin" and user.school_id == school_id

@@ -53,7 +53,15 @@ def stored_html(value: str | None) -> Markup:
     return Markup(value or "")
 
 
+def qr_data_uri(text: str) -> str:
+    """A QR code as an inline SVG image: no request to another host, no extra route."""
+    import segno
+
+    return segno.make(text, error="m").svg_data_uri(scale=4, border=2)
+
+
 def register(app: Flask) -> None:
+    app.add_template_filter(qr_data_uri, "qr")
     app.add_template_filter(format_day, "day")
     app.add_template_filter(format_moment, "moment")
     app.add_template_filter(format_score, "score")
@@ -70,6 +78,22 @@ TIER_NAMES = {
 }
 
 
+LEVEL_NAMES = {"mam-non": "Mầm non", "tieu-hoc": "Tiểu học", "thcs": "THCS", "th-thcs": "TH&THCS"}
+STAFF_ROLE_NAMES = {
+    "teacher": _l("teacher"),
+    "staff": _l("staff"),
+    "principal": _l("principal"),
+}
+
+
+def level_name(level: str | None) -> str:
+    return LEVEL_NAMES.get(level or "", level or "")
+
+
+def staff_role_name(role: str | None) -> str:
+    return str(STAFF_ROLE_NAMES.get(role or "", role or ""))
+
+
 def tier_name(tier: str | None) -> str:
     return str(TIER_NAMES.get(tier, tier or ""))
 
@@ -78,8 +102,14 @@ def nav_links() -> list[tuple[str, str]]:
     """The menu for the signed-in user's role."""
     user = current_user
     links = []
+    if user.role == "parent":
+        links.append(("family.home", _("My family")))
     if user.is_learner:
         links += [("learning.home", _("My courses")), ("learning.history", _("My results"))]
+    if user.role in ("teacher", "school_admin", "ward_admin"):
+        links.append(("teaching.classes", _("Classes")))
+    if user.role in ("school_admin", "ward_admin"):
+        links.append(("admin.index", _("Administration")))
     return links
 
 
@@ -93,5 +123,7 @@ def register_context(app: Flask) -> None:
             "current_locale": lambda: str(get_locale()),
             "nav_links": nav_links,
             "tier_name": tier_name,
+            "level_name": level_name,
+            "staff_role_name": staff_role_name,
             "static_version": version,
         }

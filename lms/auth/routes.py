@@ -1,29 +1,25 @@
 """Signing in and out."""
 
-import re
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import or_, select
 
-from lms.accounts import end_session, start_session, verify_password
-from lms.auth.forms import LoginForm
+from lms.accounts import end_session, hash_password, start_session, verify_password
+from lms.auth import cards
+from lms.auth.forms import LoginForm, SetupForm
 from lms.extensions import db, limiter
 from lms.models import User
+from lms.models.base import utcnow
+from lms.people.codes import CodeError, find_code, use_code
+from lms.people.phones import normalize_phone
 from lms.redirects import safe_next
 
 bp = Blueprint("auth", __name__)
-
-
-def normalize_phone(value: str) -> str | None:
-    """Vietnamese mobile numbers as 0xxxxxxxxx; +84 and spaces or dots accepted."""
-    digits = re.sub(r"[\s.\-()]", "", value or "")
-    if digits.startswith("+84"):
-        digits = "0" + digits[3:]
-    elif digits.startswith("84") and len(digits) == 11:
-        digits = "0" + digits[2:]
-    return digits if re.fullmatch(r"0\d{9}", digits) else None
+bp.add_url_rule("/login/class", view_func=cards.class_login, endpoint="class_login")
+bp.add_url_rule("/login/class/<code>", view_func=cards.class_pin, endpoint="class_pin",
+                methods=["GET", "POST"])
 
 
 def _login_key() -> str:
@@ -72,3 +68,37 @@ def logout():
         logout_user()
     flash(_("You have signed out."), "info")
     return redirect(url_for("auth.login"))
+
+
+CODE_MESSAGES = {
+    "invalid": _l("This code is not right. Check it and try again."),
+    "used": _l("This code has already been used. Ask the school for a new one."),
+    "expired": _l("This code has expired. Ask the school for a new one."),
+}
+
+
+@bp.route("/setup", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"],
+               deduct_when=_failed)
+def setup():
+    """Staff's first sign-in: the code their admin handed over, then their own password."""
+    form = SetupForm()
+    if request.method == "GET" and request.args.get("code"):
+        form.code.data = request.args["code"]
+    if form.validate_on_submit():
+        try:
+            row = find_code(db.session, form.code.data, "setup")
+            user = row.user
+            use_code(db.session, row, user)
+        except CodeError as error:
+            db.session.rollback()
+            flash(str(CODE_MESSAGES[error.reason]), "error")
+            return render_template("auth/setup.html", form=form), 401
+        user.password_hash = hash_password(form.password.data)
+        user.claimed_at = utcnow()
+        db.session.commit()
+        start_session(user)
+        login_user(user)
+        flash(_("Your password is set. Sign in next time with your phone number."), "success")
+        return redirect(url_for("catalog.index"))
+    return render_template("auth/setup.html", form=form)

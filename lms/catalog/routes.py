@@ -20,6 +20,10 @@ def index():
 
 
 def home_endpoint(user) -> str:
+    if user.role == "parent":
+        return "family.home"
+    if user.role == "ward_admin":
+        return "admin.index"
     return "learning.home"
 
 

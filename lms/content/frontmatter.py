@@ -104,9 +104,13 @@ def get_str(
     doc: Document, key: str, problems: Problems, *, required: bool = False, default: str = ""
 ) -> str:
     fld = doc.fields.get(key)
-    if fld is None or fld.value is None:
+    if fld is None:
         if required:
             problems.error(doc.path, doc.front_line, f"thiếu `{key}`")
+        return default
+    if fld.value is None:
+        if required:
+            problems.error(doc.path, fld.line, f"`{key}` không được để trống")
         return default
     if not isinstance(fld.value, str | int | float) or isinstance(fld.value, bool):
         problems.error(doc.path, fld.line, f"`{key}` phải là một đoạn chữ")
@@ -145,8 +149,10 @@ def get_bool(doc: Document, key: str, problems: Problems, *, default: bool) -> b
 def get_str_list(doc: Document, key: str, problems: Problems) -> tuple[list[str], int]:
     """A list of short strings; a single value is taken as a list of one."""
     fld = doc.fields.get(key)
-    if fld is None or fld.value is None:
+    if fld is None:
         return [], doc.front_line
+    if fld.value is None:
+        return [], fld.line
     values = fld.value if isinstance(fld.value, list) else [fld.value]
     out = []
     for value in values:

@@ -35,7 +35,8 @@ ASSET_TYPES = {
 }
 MAX_ASSET_BYTES = 512 * 1024
 # Inline links and images, and reference definitions: their targets must exist.
-INLINE_LINK = re.compile(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+INLINE_LINK = re.compile(
+    r"!?\[(?:[^\[\]]|\[[^\[\]]*\])*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 REFERENCE_DEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s+.*)?$")
 UNSAFE_SCHEME = re.compile(r"^\s*(javascript|vbscript|data|file):", re.IGNORECASE)
 SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
@@ -116,12 +117,12 @@ def load_courses(root: Path) -> tuple[list[CourseSource], Problems]:
 
 def load_course(folder: Path, problems: Problems) -> CourseSource | None:
     course_file = folder / "course.md"
+    before = len(problems.errors)
     if not SLUG.match(folder.name):
         problems.error(
             course_file, 1,
             f"tên thư mục `{folder.name}` chỉ được dùng chữ thường không dấu, số và dấu gạch ngang",
         )
-    before = len(problems.errors)
     doc = read_document(course_file, problems)
     if doc is None:
         return None
@@ -220,19 +221,22 @@ def load_quiz(path: Path, course: CourseSource, problems: Problems) -> QuizSourc
 
 def check_links(doc: Document, course: CourseSource, problems: Problems) -> None:
     """Relative links and images must point at files in the course folder."""
-    in_code = False
-    for offset, line in enumerate(doc.body.split("\n")):
-        lineno = doc.body_line + offset
+    lines = doc.body.split("\n")
+    prose, in_code = [], False
+    for line in lines:  # blank out fenced code, keeping the line count
         if line.lstrip().startswith(("```", "~~~")):
             in_code = not in_code
-        if in_code:
-            continue
-        targets = [m.group(1) for m in INLINE_LINK.finditer(line)]
+            prose.append("")
+        else:
+            prose.append("" if in_code else line)
+    text = "\n".join(prose)
+    for match in INLINE_LINK.finditer(text):  # a link's text may wrap onto the next line
+        lineno = doc.body_line + text.count("\n", 0, match.start(1))
+        check_target(doc.path, lineno, match.group(1), course, problems)
+    for offset, line in enumerate(prose):
         ref = REFERENCE_DEF.match(line)
         if ref:
-            targets.append(ref.group(1))
-        for target in targets:
-            check_target(doc.path, lineno, target, course, problems)
+            check_target(doc.path, doc.body_line + offset, ref.group(1), course, problems)
 
 
 def check_target(path: Path, line: int, target: str, course: CourseSource, problems: Problems):

@@ -9,6 +9,7 @@ from lms.content.problems import Problems
 OPTION = re.compile(r"^\s{0,3}[-*+]\s+\[( |x|X)\]\s+(.*\S)\s*$")
 LOOSE_OPTION = re.compile(r"^\s{0,3}[-*+]\s+\[")
 QUESTION = re.compile(r"^###\s+(.*\S)\s*$")
+MAX_OPTIONS = 5
 HEADING = re.compile(r"^#{1,6}(\s|$)")
 
 
@@ -104,6 +105,8 @@ def parse_quiz_body(path: Path, body: str, first_line: int, problems: Problems):
 def _check_question(path: Path, q: QuestionSource, problems: Problems) -> None:
     if len(q.options) < 2:
         problems.error(path, q.line, "câu hỏi cần ít nhất hai phương án")
+    elif len(q.options) > MAX_OPTIONS:
+        problems.error(path, q.line, f"câu hỏi có tối đa {MAX_OPTIONS} phương án")
     elif not any(o.correct for o in q.options):
         problems.error(path, q.line, "câu hỏi không có phương án đúng nào ([x])")
     seen: dict[str, int] = {}

@@ -99,7 +99,10 @@ def render_course(course: CourseSource, media_prefix: str = "/media") -> Rendere
             if _SCHEME.match(target) or target.startswith(("#", "/")) or not target:
                 return target
             relative, _, anchor = target.partition("#")
-            path = (base / relative).resolve().relative_to(course.folder.resolve()).as_posix()
+            try:
+                path = (base / relative).resolve().relative_to(course.folder.resolve()).as_posix()
+            except ValueError:  # outside the course: the validator reports it
+                return "#"
             lesson = LESSON_FILE.match(path)
             if lesson:
                 return f"/courses/{course.slug}/lessons/{lesson.group(2)}" + (

@@ -1,5 +1,12 @@
 """SQLAlchemy models: plain typed classes, no request or session logic."""
 
+from lms.models.campaign import (
+    GROUPS,
+    Campaign,
+    CampaignTarget,
+    OutreachActivity,
+    TargetChange,
+)
 from lms.models.content import (
     AUDIENCES,
     Course,
@@ -34,7 +41,12 @@ from lms.models.people import (
 __all__ = [
     "AUDIENCES",
     "ROLES",
+    "GROUPS",
     "Assignment",
+    "Campaign",
+    "CampaignTarget",
+    "OutreachActivity",
+    "TargetChange",
     "AttemptAnswer",
     "Classroom",
     "Completion",

@@ -90,6 +90,9 @@ class User(UserMixin, db.Model):
     pin_hash: Mapped[str | None] = mapped_column(String(300))
     school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id"), index=True)
     staff_role: Mapped[str | None] = mapped_column(String(20))
+    # Employment at the school, for the campaign's denominators ("employed in the period").
+    staff_from: Mapped[date | None]
+    staff_until: Mapped[date | None]
     student_code: Mapped[str | None] = mapped_column(String(40), unique=True)
     date_of_birth: Mapped[date | None]
     household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id"), index=True)

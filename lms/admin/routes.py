@@ -1,0 +1,120 @@
+"""What principals and the ward office do: schools, staff, rosters, accounts."""
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from lms.access import can_view_school, roles_required
+from lms.accounts import end_all_sessions
+from lms.admin.forms import RosterForm
+from lms.extensions import db
+from lms.models import Classroom, Enrollment, School, User
+from lms.people.codes import issue_code
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+ADMINS = ("school_admin", "ward_admin")
+SETUP_CODE_DAYS = 14
+
+
+def load_school(school_id: int) -> School:
+    school = db.session.get(School, school_id)
+    if school is None:
+        abort(404)
+    if not can_view_school(current_user, school.id):
+        abort(403)
+    return school
+
+
+def load_member(user_id: int) -> User:
+    """A person the current admin may manage: their school's staff, or anyone for the ward."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    if current_user.role == "ward_admin":
+        return user
+    if user.school_id != current_user.school_id or user.role not in ("teacher", "school_admin"):
+        abort(403)
+    return user
+
+
+@bp.get("/")
+@roles_required(*ADMINS)
+def index():
+    if current_user.role == "school_admin":
+        return redirect(url_for(".school", school_id=current_user.school_id))
+    pupils = (select(Classroom.school_id, func.count(Enrollment.id).label("n"))
+              .join(Enrollment, Enrollment.classroom_id == Classroom.id)
+              .where(Enrollment.ended_on.is_(None)).group_by(Classroom.school_id).subquery())
+    schools = db.session.execute(
+        select(School, pupils.c.n).outerjoin(pupils, pupils.c.school_id == School.id)
+        .order_by(School.name)).all()
+    return render_template("admin/index.html", schools=schools, form=RosterForm())
+
+
+@bp.get("/schools/<int:school_id>")
+@roles_required(*ADMINS)
+def school(school_id: int):
+    school = load_school(school_id)
+    staff = db.session.scalars(
+        select(User).where(User.school_id == school.id, User.role.in_(("teacher", "school_admin")))
+        .order_by(User.name_key)).all()
+    rooms = db.session.scalars(select(Classroom).where(Classroom.school_id == school.id)
+                               .order_by(Classroom.grade, Classroom.name)).all()
+    return render_template("admin/school.html", school=school, staff=staff, rooms=rooms,
+                           form=RosterForm())
+
+
+@bp.post("/schools/<int:school_id>/setup-codes")
+@roles_required(*ADMINS)
+def setup_codes(school_id: int):
+    """Printable first sign-in codes for the staff who have not chosen a password yet."""
+    school = load_school(school_id)
+    staff = db.session.scalars(
+        select(User).where(User.school_id == school.id, User.role.in_(("teacher", "school_admin")),
+                           User.password_hash.is_(None), User.active.is_(True))
+        .order_by(User.name_key)).all()
+    codes = {u.id: issue_code(db.session, "setup", u, current_user, SETUP_CODE_DAYS) for u in staff}
+    db.session.commit()
+    return render_template("admin/setup_codes.html", school=school, staff=staff, codes=codes,
+                           days=SETUP_CODE_DAYS)
+
+
+@bp.post("/users/<int:user_id>/active")
+@roles_required(*ADMINS)
+def toggle_active(user_id: int):
+    user = load_member(user_id)
+    if user.id == current_user.id:
+        flash(_("You cannot disable your own account."), "error")
+    else:
+        user.active = not user.active
+        if not user.active:
+            end_all_sessions(user.id)
+        db.session.commit()
+        flash(_("Account enabled.") if user.active else _("Account disabled and signed out."),
+              "success")
+    return redirect(url_for(".school", school_id=user.school_id) if user.school_id
+                    else url_for(".index"))
+
+
+@bp.post("/roster")
+@roles_required(*ADMINS)
+def roster():
+    from lms.people.roster import RosterError, import_roster
+
+    form = RosterForm()
+    if not form.validate_on_submit():
+        for error in form.file.errors:
+            flash(str(error), "error")
+        return redirect(url_for(".index"))
+    upload = form.file.data
+    data = upload.read(current_app.config.get("MAX_ROSTER_BYTES", 5 * 1024 * 1024) + 1)
+    only = current_user.school.code if current_user.role == "school_admin" else None
+    try:
+        report = import_roster(db.session, data, upload.filename, dry_run=form.dry_run.data,
+                               only_school_code=only)
+    except RosterError as error:
+        flash(str(error), "error")
+        return render_template("admin/roster_result.html", report=None), 400
+    return render_template("admin/roster_result.html", report=report,
+                           status=400 if report.errors else 200), (400 if report.errors else 200)

@@ -1,0 +1,60 @@
+"""Pairing a family with a pupil through the one-time code printed on the school's letter."""
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lms.accounts import hash_password
+from lms.models import Guardianship, User
+from lms.models.base import utcnow
+from lms.people.codes import find_code, use_code
+from lms.people.households import link_guardian
+from lms.people.names import name_sort_key, normalize_name
+
+
+class PairingError(Exception):
+    """reason: 'phone_taken', 'phone_other_family', 'not_parent'."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def pair(session: Session, parent: User, code: str) -> User:
+    """Link a signed-in parent to the code's pupil. Returns the pupil."""
+    if parent.role != "parent":
+        raise PairingError("not_parent")
+    row = find_code(session, code, "pairing")
+    use_code(session, row, parent)
+    pupil = row.user
+    link_guardian(session, parent, pupil)
+    session.commit()
+    return pupil
+
+
+def signup_and_pair(session: Session, code: str, full_name: str, phone: str,
+                    password: str) -> tuple[User, User]:
+    """Create the parent's account (or claim the record the roster made for that phone)."""
+    row = find_code(session, code, "pairing")
+    pupil = row.user
+    name = normalize_name(full_name)
+    parent = session.scalar(select(User).where(User.phone == phone))
+    if parent is not None:
+        if parent.password_hash or parent.role != "parent":
+            raise PairingError("phone_taken")
+        # The roster named this phone; only this pupil's own guardian may claim it.
+        linked = session.scalar(select(Guardianship).where(
+            Guardianship.guardian_id == parent.id, Guardianship.pupil_id == pupil.id))
+        if linked is None:
+            raise PairingError("phone_other_family")
+    else:
+        parent = User(role="parent", tier="parent", phone=phone)
+        session.add(parent)
+    parent.full_name = name
+    parent.name_key = name_sort_key(name)
+    parent.password_hash = hash_password(password)
+    parent.claimed_at = utcnow()
+    session.flush()
+    use_code(session, row, parent)
+    link_guardian(session, parent, pupil)
+    session.commit()
+    return parent, pupil

@@ -1,0 +1,101 @@
+"""What parents do on their phones: join with the letter's code, follow their children."""
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_user
+from sqlalchemy import select
+
+from lms.access import roles_required
+from lms.accounts import start_session
+from lms.auth.routes import CODE_MESSAGES
+from lms.extensions import db, limiter
+from lms.family.forms import PairForm, SignupForm
+from lms.family.pairing import PairingError, pair, signup_and_pair
+from lms.learning import progress
+from lms.models import Classroom, Enrollment, Guardianship, User
+from lms.people.codes import CodeError, find_code
+from lms.people.phones import normalize_phone
+
+bp = Blueprint("family", __name__)
+
+PAIRING_MESSAGES = {
+    "phone_taken": _l("This phone number already has an account. Sign in first, then "
+                      "enter the code again."),
+    "phone_other_family": _l("This phone number is registered with another family. "
+                             "Please contact the school."),
+    "not_parent": _l("Only a parent account can be linked to a pupil."),
+}
+
+
+def _failed(response) -> bool:
+    return response.status_code in (400, 401, 409)
+
+
+@bp.route("/pair", methods=["GET", "POST"], endpoint="pair")
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"],
+               deduct_when=_failed)
+def pair_view():
+    code = request.values.get("code", "")
+    if current_user.is_authenticated:
+        form = PairForm(data={"code": code})
+        if form.validate_on_submit():
+            try:
+                pupil = pair(db.session, current_user, form.code.data)
+            except CodeError as error:
+                db.session.rollback()
+                flash(str(CODE_MESSAGES[error.reason]), "error")
+                return render_template("family/pair.html", form=form), 409
+            except PairingError as error:
+                db.session.rollback()
+                flash(str(PAIRING_MESSAGES[error.reason]), "error")
+                return render_template("family/pair.html", form=form), 409
+            flash(_("You are now linked to %(name)s.", name=pupil.full_name), "success")
+            return redirect(url_for(".home"))
+        return render_template("family/pair.html", form=form)
+    form = SignupForm(data={"code": code})
+    if request.method == "GET" and code:
+        try:
+            find_code(db.session, code, "pairing")
+        except CodeError as error:
+            flash(str(CODE_MESSAGES[error.reason]), "error")
+    if form.validate_on_submit():
+        phone = normalize_phone(form.phone.data)
+        if phone is None:
+            form.phone.errors.append(_("Enter a Vietnamese phone number, e.g. 0912345678."))
+            return render_template("family/signup.html", form=form), 400
+        try:
+            parent, pupil = signup_and_pair(db.session, form.code.data, form.full_name.data,
+                                            phone, form.password.data)
+        except CodeError as error:
+            db.session.rollback()
+            flash(str(CODE_MESSAGES[error.reason]), "error")
+            return render_template("family/signup.html", form=form), 409
+        except PairingError as error:
+            db.session.rollback()
+            flash(str(PAIRING_MESSAGES[error.reason]), "error")
+            return render_template("family/signup.html", form=form), 409
+        start_session(parent)
+        login_user(parent)
+        flash(_("Welcome! You are now linked to %(name)s.", name=pupil.full_name), "success")
+        return redirect(url_for(".home"))
+    return render_template("family/signup.html", form=form)
+
+
+@bp.get("/family")
+@roles_required("parent")
+def home():
+    assigned, own = progress.home_cards(db.session, current_user)
+    children = db.session.execute(
+        select(User, Classroom)
+        .join(Guardianship, Guardianship.pupil_id == User.id)
+        .outerjoin(Enrollment, (Enrollment.pupil_id == User.id) & Enrollment.ended_on.is_(None))
+        .outerjoin(Classroom, Classroom.id == Enrollment.classroom_id)
+        .where(Guardianship.guardian_id == current_user.id)
+        .order_by(User.name_key)
+    ).all()
+    child_cards = []
+    for child, room in children:
+        child_assigned, _rest = progress.home_cards(db.session, child)
+        child_cards.append((child, room, child_assigned))
+    return render_template("family/home.html", own=assigned + own, children=child_cards)

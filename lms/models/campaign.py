@@ -1,0 +1,70 @@
+"""The campaign: its period, targets per group (with their history) and outreach activities."""
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.extensions import db
+from lms.models.base import utcnow
+
+GROUPS = ("primary", "lower_secondary", "teachers", "parents", "households")
+DEFAULT_TARGETS = {"primary": 100, "lower_secondary": 100, "teachers": 80, "parents": 80,
+                   "households": 70}
+ACTIVITY_KINDS = ("digital-day", "community", "family", "training", "other")
+
+
+class Campaign(db.Model):
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    targets: Mapped[list["CampaignTarget"]] = relationship(cascade="all, delete-orphan",
+                                                          lazy="selectin")
+
+    def target(self, group: str) -> int:
+        for t in self.targets:
+            if t.group == group:
+                return t.percent
+        return DEFAULT_TARGETS[group]
+
+
+class CampaignTarget(db.Model):
+    __tablename__ = "campaign_targets"
+
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), primary_key=True)
+    group: Mapped[str] = mapped_column(String(20), primary_key=True)
+    percent: Mapped[int]
+
+
+class TargetChange(db.Model):
+    """Who changed a target, when, from what to what."""
+
+    __tablename__ = "target_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    group: Mapped[str] = mapped_column(String(20))
+    old_percent: Mapped[int]
+    new_percent: Mapped[int]
+    changed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OutreachActivity(db.Model):
+    __tablename__ = "outreach_activities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    held_on: Mapped[date]
+    title: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(20))
+    participants: Mapped[int] = mapped_column(default=0)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,158 @@
+"""The class progress matrix: pupils x assigned courses, in a constant number of queries."""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from lms.learning.progress import active_lessons_count
+from lms.models import (
+    Assignment,
+    AttemptAnswer,
+    Classroom,
+    Completion,
+    Enrollment,
+    LessonProgress,
+    Question,
+    QuizAttempt,
+    QuizVersion,
+    User,
+)
+
+
+@dataclass
+class Cell:
+    lessons_done: int
+    lessons_total: int
+    completed_at: datetime | None = None
+    score: float | None = None
+    overdue: bool = False
+    failed_attempts: int = 0
+
+    @property
+    def status(self) -> str:
+        if self.completed_at is not None:
+            return "completed"
+        return "in_progress" if self.lessons_done else "not_started"
+
+
+@dataclass
+class Matrix:
+    classroom: Classroom
+    pupils: list[User]
+    assignments: list[Assignment]
+    cells: dict[tuple[int, int], Cell] = field(default_factory=dict)
+
+    def cell(self, pupil: User, assignment: Assignment) -> Cell:
+        return self.cells[(pupil.id, assignment.course_id)]
+
+    def completed_count(self, assignment: Assignment) -> int:
+        return sum(1 for p in self.pupils if self.cell(p, assignment).status == "completed")
+
+    def needs_help(self) -> list[tuple[User, list[str]]]:
+        """Pupils who failed a quiz at least twice, or are past a due date without completing."""
+        out = []
+        for pupil in self.pupils:
+            reasons = []
+            for a in self.assignments:
+                cell = self.cell(pupil, a)
+                if cell.failed_attempts >= 2 and cell.status != "completed":
+                    reasons.append(("failed", a))
+                if cell.overdue:
+                    reasons.append(("overdue", a))
+            if reasons:
+                out.append((pupil, reasons))
+        return out
+
+
+def class_pupils(session: Session, classroom_id: int) -> list[User]:
+    return list(session.scalars(
+        select(User).join(Enrollment, Enrollment.pupil_id == User.id)
+        .where(Enrollment.classroom_id == classroom_id, Enrollment.ended_on.is_(None))
+        .order_by(User.name_key, User.id)))
+
+
+def class_assignments(session: Session, classroom_id: int) -> list[Assignment]:
+    return list(session.scalars(
+        select(Assignment).where(Assignment.classroom_id == classroom_id,
+                                 Assignment.withdrawn_at.is_(None))
+        .order_by(Assignment.due_on.is_(None), Assignment.due_on, Assignment.id)))
+
+
+def build_matrix(session: Session, classroom: Classroom, today: date | None = None) -> Matrix:
+    today = today or date.today()
+    pupils = class_pupils(session, classroom.id)
+    assignments = class_assignments(session, classroom.id)
+    matrix = Matrix(classroom, pupils, assignments)
+    if not pupils or not assignments:
+        for p in pupils:
+            for a in assignments:
+                matrix.cells[(p.id, a.course_id)] = Cell(0, 0)
+        return matrix
+    course_ids = sorted({a.course_id for a in assignments})
+    pupil_ids = [p.id for p in pupils]
+    counts = active_lessons_count()
+    totals = dict(session.execute(
+        select(counts.c.course_id, counts.c.n).where(counts.c.course_id.in_(course_ids))).all())
+    done = {(u, c): n for u, c, n in session.execute(
+        select(LessonProgress.user_id, LessonProgress.course_id, func.count())
+        .where(LessonProgress.user_id.in_(pupil_ids), LessonProgress.course_id.in_(course_ids))
+        .group_by(LessonProgress.user_id, LessonProgress.course_id))}
+    completions = {(u, c): (at, score) for u, c, at, score in session.execute(
+        select(Completion.user_id, Completion.course_id, Completion.completed_at, Completion.score)
+        .where(Completion.user_id.in_(pupil_ids), Completion.course_id.in_(course_ids)))}
+    failures = {(u, c): n for u, c, n in session.execute(
+        select(QuizAttempt.user_id, QuizAttempt.course_id, func.count())
+        .where(QuizAttempt.user_id.in_(pupil_ids), QuizAttempt.course_id.in_(course_ids),
+               QuizAttempt.status == "graded", QuizAttempt.passed.is_(False))
+        .group_by(QuizAttempt.user_id, QuizAttempt.course_id))}
+    for p in pupils:
+        for a in assignments:
+            key = (p.id, a.course_id)
+            at, score = completions.get(key, (None, None))
+            matrix.cells[key] = Cell(
+                lessons_done=min(done.get(key, 0), totals.get(a.course_id, 0)),
+                lessons_total=totals.get(a.course_id, 0),
+                completed_at=at, score=score,
+                overdue=at is None and a.due_on is not None and a.due_on < today,
+                failed_attempts=failures.get(key, 0),
+            )
+    return matrix
+
+
+@dataclass
+class DifficultQuestion:
+    course_title: str
+    prompt_html: str
+    answered: int
+    wrong: int
+
+    @property
+    def wrong_percent(self) -> int:
+        return round(100 * self.wrong / self.answered) if self.answered else 0
+
+
+def difficult_questions(session: Session, classroom: Classroom, limit: int = 10,
+                        min_answers: int = 3) -> list[DifficultQuestion]:
+    """Questions most of the class got wrong, over every graded attempt of its pupils."""
+    from lms.models import Course
+
+    wrong = func.count().filter(AttemptAnswer.is_correct.is_(False))
+    rows = session.execute(
+        select(Course.title, Question.prompt_html, func.count(), wrong)
+        .select_from(AttemptAnswer)
+        .join(QuizAttempt, QuizAttempt.id == AttemptAnswer.attempt_id)
+        .join(Enrollment, and_(Enrollment.pupil_id == QuizAttempt.user_id,
+                               Enrollment.classroom_id == classroom.id,
+                               Enrollment.ended_on.is_(None)))
+        .join(Question, Question.id == AttemptAnswer.question_id)
+        .join(QuizVersion, QuizVersion.id == Question.quiz_version_id)
+        .join(Course, Course.id == QuizVersion.course_id)
+        .group_by(Question.id, Course.title, Question.prompt_html)
+        .having(func.count() >= min_answers)
+        .having(wrong * 2 > func.count())
+        .order_by((wrong * 1.0 / func.count()).desc())
+        .limit(limit)
+    ).all()
+    return [DifficultQuestion(*row) for row in rows]

@@ -1,0 +1,196 @@
+"""What teachers do: their classes, assignments, the progress matrix, cards and letters."""
+
+from datetime import date
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from lms.access import can_manage_class, can_view_class, roles_required
+from lms.extensions import db
+from lms.learning.progress import courses_for_tier
+from lms.models import Assignment, Classroom, Course, User
+from lms.models.base import utcnow
+from lms.people.codes import issue_code
+from lms.teaching import export, matrix, pins
+from lms.teaching.forms import AssignmentForm
+
+bp = Blueprint("teaching", __name__, url_prefix="/teach")
+STAFF = ("teacher", "school_admin", "ward_admin")
+
+
+def load_classroom(classroom_id: int, *, manage: bool = False) -> Classroom:
+    classroom = db.session.get(Classroom, classroom_id)
+    if classroom is None:
+        abort(404)
+    allowed = can_manage_class if manage else can_view_class
+    if not allowed(current_user, classroom):
+        abort(403)
+    return classroom
+
+
+def load_assignment(assignment_id: int) -> Assignment:
+    assignment = db.session.get(Assignment, assignment_id)
+    if assignment is None or assignment.withdrawn_at is not None:
+        abort(404)
+    classroom = load_classroom(assignment.classroom_id)
+    if not (can_manage_class(current_user, classroom) or assignment.teacher_id == current_user.id):
+        abort(403)
+    return assignment
+
+
+def load_pupil(classroom: Classroom, pupil_id: int) -> User:
+    pupil = next((p for p in matrix.class_pupils(db.session, classroom.id) if p.id == pupil_id), None)
+    if pupil is None:
+        abort(404)
+    return pupil
+
+
+@bp.get("/")
+@roles_required(*STAFF)
+def classes():
+    query = select(Classroom).order_by(Classroom.school_year.desc(), Classroom.grade, Classroom.name)
+    if current_user.role != "ward_admin":
+        query = query.where(Classroom.school_id == current_user.school_id)
+    rooms = db.session.scalars(query).all()
+    mine = [r for r in rooms if r.homeroom_teacher_id == current_user.id]
+    others = [r for r in rooms if r.homeroom_teacher_id != current_user.id]
+    return render_template("teaching/classes.html", mine=mine, others=others)
+
+
+@bp.get("/classes/<int:classroom_id>")
+@roles_required(*STAFF)
+def classroom(classroom_id: int):
+    room = load_classroom(classroom_id)
+    grid = matrix.build_matrix(db.session, room)
+    form = None
+    if can_manage_class(current_user, room):
+        form = assignment_form(room)
+    return render_template(
+        "teaching/classroom.html", room=room, grid=grid, form=form,
+        manage=can_manage_class(current_user, room),
+        difficult=matrix.difficult_questions(db.session, room),
+    )
+
+
+def assignment_form(room: Classroom, obj=None) -> AssignmentForm:
+    form = AssignmentForm(obj=obj)
+    form.course_id.choices = [(c.id, c.title) for c in courses_for_tier(db.session, room.tier)]
+    return form
+
+
+@bp.post("/classes/<int:classroom_id>/assignments")
+@roles_required(*STAFF)
+def assign(classroom_id: int):
+    room = load_classroom(classroom_id, manage=True)
+    form = assignment_form(room)
+    if not form.validate_on_submit():
+        flash(_("Choose a course of the class's level."), "error")
+        return redirect(url_for(".classroom", classroom_id=room.id))
+    existing = db.session.scalar(select(Assignment).where(
+        Assignment.classroom_id == room.id, Assignment.course_id == form.course_id.data,
+        Assignment.withdrawn_at.is_(None)))
+    if existing:
+        flash(_("This course is already assigned to the class; edit that assignment instead."),
+              "error")
+        return redirect(url_for(".classroom", classroom_id=room.id))
+    db.session.add(Assignment(classroom_id=room.id, course_id=form.course_id.data,
+                              teacher_id=current_user.id, due_on=form.due_on.data,
+                              note=(form.note.data or "").strip()))
+    db.session.commit()
+    flash(_("Course assigned."), "success")
+    return redirect(url_for(".classroom", classroom_id=room.id))
+
+
+@bp.route("/assignments/<int:assignment_id>", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def edit_assignment(assignment_id: int):
+    assignment = load_assignment(assignment_id)
+    room = db.session.get(Classroom, assignment.classroom_id)
+    form = assignment_form(room, obj=assignment)
+    form.course_id.render_kw = {"disabled": True}
+    form.course_id.data = assignment.course_id
+    if form.is_submitted() and form.validate():
+        assignment.due_on = form.due_on.data
+        assignment.note = (form.note.data or "").strip()
+        db.session.commit()
+        flash(_("Assignment saved."), "success")
+        return redirect(url_for(".classroom", classroom_id=room.id))
+    return render_template("teaching/assignment.html", form=form, assignment=assignment, room=room)
+
+
+@bp.post("/assignments/<int:assignment_id>/withdraw")
+@roles_required(*STAFF)
+def withdraw_assignment(assignment_id: int):
+    assignment = load_assignment(assignment_id)
+    assignment.withdrawn_at = utcnow()
+    db.session.commit()
+    flash(_("Assignment withdrawn."), "success")
+    return redirect(url_for(".classroom", classroom_id=assignment.classroom_id))
+
+
+@bp.get("/classes/<int:classroom_id>/matrix.<fmt>")
+@roles_required(*STAFF)
+def matrix_export(classroom_id: int, fmt: str):
+    room = load_classroom(classroom_id)
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    grid = matrix.build_matrix(db.session, room)
+    return export.matrix_response(grid, fmt)
+
+
+@bp.get("/classes/<int:classroom_id>/print")
+@roles_required(*STAFF)
+def matrix_print(classroom_id: int):
+    room = load_classroom(classroom_id)
+    grid = matrix.build_matrix(db.session, room)
+    return render_template("teaching/print.html", room=room, grid=grid, today=date.today())
+
+
+@bp.post("/classes/<int:classroom_id>/cards")
+@roles_required(*STAFF)
+def cards(classroom_id: int):
+    """New PINs for the whole class, shown once on printable cards."""
+    room = load_classroom(classroom_id, manage=True)
+    pupils = matrix.class_pupils(db.session, room.id)
+    issued = pins.reset_pins(db.session, room, pupils)
+    return render_template("teaching/cards.html", room=room, pupils=pupils, pins=issued,
+                           login_url=url_for("auth.class_login", code=room.signin_code,
+                                             _external=True))
+
+
+@bp.post("/classes/<int:classroom_id>/pupils/<int:pupil_id>/pin")
+@roles_required(*STAFF)
+def reset_pin(classroom_id: int, pupil_id: int):
+    room = load_classroom(classroom_id, manage=True)
+    pupil = load_pupil(room, pupil_id)
+    issued = pins.reset_pins(db.session, room, [pupil])
+    return render_template("teaching/cards.html", room=room, pupils=[pupil], pins=issued,
+                           login_url=url_for("auth.class_login", code=room.signin_code,
+                                             _external=True))
+
+
+@bp.post("/classes/<int:classroom_id>/letters")
+@roles_required(*STAFF)
+def letters(classroom_id: int):
+    """One pairing letter per pupil, each with a new one-time code and its QR code."""
+    room = load_classroom(classroom_id, manage=True)
+    pupils = matrix.class_pupils(db.session, room.id)
+    days = current_app.config["PAIRING_CODE_DAYS"]
+    codes = {p.id: issue_code(db.session, "pairing", p, current_user, days) for p in pupils}
+    db.session.commit()
+    return render_template("teaching/letters.html", room=room, pupils=pupils, codes=codes,
+                           days=days, school=room.school)
+
+
+@bp.get("/courses/<slug>/")
+@roles_required(*STAFF)
+def preview(slug: str):
+    """Teachers read any course before assigning it (no progress is recorded)."""
+    course = db.session.scalar(select(Course).where(Course.slug == slug,
+                                                    Course.retired_at.is_(None)))
+    if course is None:
+        abort(404)
+    return render_template("teaching/preview.html", course=course,
+                           lessons=[lesson for lesson in course.lessons if lesson.retired_at is None])
