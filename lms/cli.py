@@ -78,6 +78,29 @@ def create_admin(username: str, full_name: str, password: str) -> None:
     click.echo(f"Đã tạo quản trị phường/xã: {user.username}")
 
 
+demo_cli = AppGroup("demo", help="Demo data for trying the platform.")
+
+
+@demo_cli.command("load")
+def demo_load() -> None:
+    """Load a demo ward (refuses on a database that already holds real data)."""
+    from lms.demo import DEMO_PASSWORD, DEMO_PIN, DemoRefused, load_demo
+
+    try:
+        result = load_demo(db.session)
+    except DemoRefused as exc:
+        raise click.ClickException(str(exc)) from exc
+    if result["status"] == "already":
+        click.echo("Dữ liệu mẫu đã có sẵn.")
+        return
+    click.echo(
+        f"Đã nạp phường mẫu: {result['pupils']} học sinh, {result['parents']} phụ huynh, "
+        f"{result['staff']} cán bộ, giáo viên. Mật khẩu các tài khoản mẫu: {DEMO_PASSWORD}; "
+        f"PIN lớp 3A: {DEMO_PIN}."
+    )
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(courses_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)

@@ -146,10 +146,10 @@ class Browser:
         _settle()
         response = self.client.get(url, **kwargs)
         _settle()
-        body = response.get_data(as_text=True)
-        match = CSRF.search(body)
-        if match:
-            self.token = match.group(1)
+        if response.mimetype == "text/html":
+            match = CSRF.search(response.get_data(as_text=True))
+            if match:
+                self.token = match.group(1)
         return response
 
     def post(self, url, data=None, **kwargs):
