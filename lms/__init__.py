@@ -97,12 +97,14 @@ def configure_extensions(app: Flask) -> None:
 def configure_blueprints(app: Flask) -> None:
     from lms.admin.routes import bp as admin_bp
     from lms.auth.routes import bp as auth_bp
+    from lms.campaign.routes import bp as campaign_bp
     from lms.catalog.routes import bp as catalog_bp
     from lms.family.routes import bp as family_bp
     from lms.learning.routes import bp as learning_bp
     from lms.teaching.routes import bp as teaching_bp
 
-    for blueprint in (catalog_bp, auth_bp, learning_bp, teaching_bp, family_bp, admin_bp):
+    for blueprint in (catalog_bp, auth_bp, learning_bp, teaching_bp, family_bp, admin_bp,
+                      campaign_bp):
         app.register_blueprint(blueprint)
 
 

@@ -100,7 +100,50 @@ def demo_load() -> None:
     )
 
 
+report_cli = AppGroup("report", help="The campaign's periodic report.")
+
+
+@report_cli.command("coverage")
+@click.option("--as-of", "as_of", help="YYYY-MM-DD (default: today)")
+@click.option("--school", "school_code", help="Only this school's code.")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv", "xlsx"]), required=True)
+@click.option("--output", type=click.Path(dir_okay=False), help="File to write (default: stdout).")
+def report_coverage(as_of: str | None, school_code: str | None, fmt: str, output: str | None):
+    """Coverage against the campaign's targets, per school and for the ward."""
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from lms.campaign import metrics, report
+    from lms.models import Campaign, School, Unit
+
+    campaign = db.session.scalar(select(Campaign).order_by(Campaign.starts_on.desc()).limit(1))
+    if campaign is None:
+        raise click.ClickException("Chưa có đợt phong trào (campaign) nào.")
+    try:
+        day = date.fromisoformat(as_of) if as_of else None
+    except ValueError as exc:
+        raise click.ClickException(f"--as-of phải có dạng YYYY-MM-DD: {as_of}") from exc
+    if school_code and not db.session.scalar(select(School.id).where(School.code == school_code)):
+        raise click.ClickException(f"Không có trường mã {school_code}.")
+    result = metrics.ward_report(db.session, campaign, day, school_code)
+    if fmt == "json":
+        data = report.to_json(result).encode("utf-8")
+    elif fmt == "csv":
+        data = report.to_csv(result)
+    else:
+        data = report.to_xlsx(result, db.session.get(Unit, campaign.unit_id).name)
+    if output:
+        Path(output).write_bytes(data)
+        click.echo(f"Đã ghi {output}")
+    elif fmt == "xlsx":
+        raise click.ClickException("Định dạng xlsx cần --output FILE.")
+    else:
+        click.echo(data.decode("utf-8-sig"))
+
+
 def register(app: Flask) -> None:
+    app.cli.add_command(report_cli)
     app.cli.add_command(courses_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)

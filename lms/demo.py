@@ -9,6 +9,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from lms.accounts import hash_password, hash_pin
+from lms.campaign import summary
 from lms.models import (
     Assignment,
     AttemptAnswer,
@@ -53,7 +54,7 @@ SCHOOLS = [
     ("TH-KD", "Trường Tiểu học Kim Đồng", "tieu-hoc",
      [("1A", 1, 32), ("3A", 3, 30), ("5A", 5, 34)], 0.85),
     ("THCS-LQD", "Trường THCS Lê Quý Đôn", "thcs",
-     [("6A1", 6, 38), ("7A1", 7, 36), ("8A1", 8, 40), ("9A1", 9, 35)], 0.35),
+     [("6A1", 6, 38), ("7A1", 7, 36), ("8A1", 8, 40), ("9A1", 9, 35)], 0.2),
     ("THTHCS-HB", "Trường TH&THCS Hòa Bình", "th-thcs",
      [("2A", 2, 24), ("4A", 4, 26), ("7A", 7, 28), ("9A", 9, 22)], 0.6),
     ("MN-HS", "Trường Mầm non Hoa Sen", "mam-non", [], 0.5),
@@ -99,6 +100,7 @@ def load_demo(session: Session, today: date | None = None, seed: int = 2025) -> 
     _demo_accounts(session, people, strong)
     _progress(session, rng, people, start, today)
     _outreach(session, people, ward_admin, start, today)
+    summary.rebuild(session)
     session.commit()
     return {"status": "loaded", "pupils": len(people["pupils"]), "parents": len(people["parents"]),
             "staff": len(people["staff"])}

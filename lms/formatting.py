@@ -109,6 +109,7 @@ def nav_links() -> list[tuple[str, str]]:
     if user.role in ("teacher", "school_admin", "ward_admin"):
         links.append(("teaching.classes", _("Classes")))
     if user.role in ("school_admin", "ward_admin"):
+        links.append(("campaign.ward", _("Dashboard")))
         links.append(("admin.index", _("Administration")))
     return links
 

@@ -23,7 +23,7 @@ def home_endpoint(user) -> str:
     if user.role == "parent":
         return "family.home"
     if user.role == "ward_admin":
-        return "admin.index"
+        return "campaign.ward"
     return "learning.home"
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lms.campaign import summary
 from lms.content.loader import ASSET_TYPES, load_courses
 from lms.content.problems import Problems
 from lms.content.render import RenderedCourse, render_course
@@ -51,6 +52,7 @@ def sync_courses(session: Session, root: Path, *, retire_missing: bool = True) -
     rendered = [render_course(source) for source in sources]
     root_key = str(Path(root).resolve())
     try:
+        counted_before = summary.required_signature(session)
         existing = {c.slug: c for c in session.scalars(select(Course))}
         for course in rendered:
             slug = course.source.slug
@@ -72,6 +74,9 @@ def sync_courses(session: Session, root: Path, *, retire_missing: bool = True) -
                 if slug not in present and stored.retired_at is None and inside:
                     stored.retired_at = utcnow()
                     report.retired.append(slug)
+        session.flush()
+        if summary.required_signature(session) != counted_before:
+            summary.rebuild(session)
         session.commit()
     except Exception:
         session.rollback()

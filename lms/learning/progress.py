@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from lms.models import Assignment, Completion, Course, CourseAudience, Enrollment, Lesson
 from lms.models import LessonProgress, QuizAttempt, QuizVersion, User
 from lms.models.base import utcnow
+from lms.campaign import summary
 from lms.upsert import insert_ignore
 
 
@@ -212,6 +213,7 @@ def record_completion(session: Session, user_id: int, course_id: int, *,
                    Completion.score < score)
             .values(score=score)
         )
+    summary.refresh_user(session, user_id)
 
 
 def history(session: Session, user: User) -> list[Completion]:

@@ -24,6 +24,7 @@ from lms.models.learning import (
     Completion,
     LessonProgress,
     QuizAttempt,
+    TierProgress,
 )
 from lms.models.people import (
     ROLES,
@@ -65,6 +66,7 @@ __all__ = [
     "QuizAttempt",
     "QuizVersion",
     "School",
+    "TierProgress",
     "Unit",
     "User",
     "UserSession",

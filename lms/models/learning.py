@@ -88,3 +88,18 @@ class Assignment(db.Model):
     withdrawn_at: Mapped[datetime | None]
 
     course: Mapped[Course] = relationship()
+
+
+class TierProgress(db.Model):
+    """Per learner and tier: the required courses of that tier completed, first and last time.
+
+    Completions are never removed, so this summary only grows; it is what makes the ward's
+    coverage a join over people instead of an aggregate over millions of completions."""
+
+    __tablename__ = "tier_progress"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), primary_key=True)
+    tier: Mapped[str] = mapped_column(String(20), primary_key=True)
+    required_done: Mapped[int]
+    first_required_at: Mapped[datetime]
+    last_required_at: Mapped[datetime]

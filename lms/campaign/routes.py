@@ -1,0 +1,201 @@
+"""Coverage against the campaign's targets: ward and school dashboards, the report."""
+
+from datetime import date
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from lms.access import can_view_school, roles_required
+from lms.campaign import charts, metrics
+from lms.campaign import report as report_files
+from lms.campaign.forms import ActivityForm, CampaignForm, TargetsForm
+from lms.extensions import db
+from lms.models import (
+    GROUPS,
+    Campaign,
+    CampaignTarget,
+    Classroom,
+    OutreachActivity,
+    School,
+    TargetChange,
+    Unit,
+)
+from lms.models.campaign import DEFAULT_TARGETS
+
+bp = Blueprint("campaign", __name__, url_prefix="/dashboard")
+ADMINS = ("school_admin", "ward_admin")
+PAGE_SIZE = 40
+
+
+def current_campaign() -> Campaign | None:
+    return db.session.scalar(select(Campaign).order_by(Campaign.starts_on.desc()).limit(1))
+
+
+def as_of_date() -> date | None:
+    value = request.args.get("as_of")
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        abort(400)
+
+
+def load_school(school_id: int) -> School:
+    school = db.session.get(School, school_id)
+    if school is None:
+        abort(404)
+    if not can_view_school(current_user, school.id):
+        abort(403)
+    return school
+
+
+def group_labels() -> dict[str, str]:
+    return {"primary": _("Primary pupils"), "lower_secondary": _("Lower-secondary pupils"),
+            "teachers": _("Teachers and staff"), "parents": _("Parents"),
+            "households": _("Households")}
+
+
+@bp.get("/")
+@roles_required(*ADMINS)
+def ward():
+    if current_user.role == "school_admin":
+        return redirect(url_for(".school", school_id=current_user.school_id, **request.args))
+    campaign = current_campaign()
+    if campaign is None:
+        return render_template("campaign/no_campaign.html", form=CampaignForm())
+    as_of = as_of_date()
+    result = metrics.ward_report(db.session, campaign, as_of)
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows = result.rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
+    pages = (len(result.rows) + PAGE_SIZE - 1) // PAGE_SIZE
+    series = metrics.trend(db.session, campaign, result.as_of)
+    return render_template(
+        "campaign/ward.html", campaign=campaign, report=result, rows=rows, page=page, pages=pages,
+        labels=group_labels(), lines=charts.trend_lines(series, group_labels()), series=series,
+        grid=charts.gridlines(), chart=charts, targets=TargetsForm(data={
+            g: campaign.target(g) for g in GROUPS}),
+        changes=db.session.scalars(select(TargetChange).where(
+            TargetChange.campaign_id == campaign.id).order_by(TargetChange.changed_at.desc())
+            .limit(10)).all())
+
+
+@bp.get("/schools/<int:school_id>")
+@roles_required(*ADMINS)
+def school(school_id: int):
+    school = load_school(school_id)
+    campaign = current_campaign()
+    if campaign is None:
+        abort(404)
+    result, classes = metrics.school_report(db.session, campaign, school, as_of_date())
+    series = metrics.trend(db.session, campaign, result.as_of, school.id)
+    rooms = {r.id: r for r in db.session.scalars(
+        select(Classroom).where(Classroom.school_id == school.id))}
+    activities = db.session.scalars(select(OutreachActivity).where(
+        OutreachActivity.school_id == school.id).order_by(OutreachActivity.held_on.desc())).all()
+    return render_template(
+        "campaign/school.html", campaign=campaign, school=school, report=result,
+        figures=result.rows[0].groups if result.rows else result.total, classes=classes,
+        rooms=rooms, labels=group_labels(), lines=charts.trend_lines(series, group_labels()),
+        series=series, grid=charts.gridlines(), chart=charts, activities=activities,
+        form=ActivityForm(data={"held_on": date.today()}))
+
+
+@bp.get("/competencies")
+@roles_required(*ADMINS)
+def competencies():
+    campaign = current_campaign()
+    if campaign is None:
+        abort(404)
+    school_id = current_user.school_id if current_user.role == "school_admin" else None
+    from lms.content.loader import COMPETENCIES
+
+    table = metrics.competencies(db.session, campaign, as_of_date(), school_id)
+    codes = sorted(COMPETENCIES, key=lambda c: tuple(int(x) for x in c.split(".")))
+    return render_template("campaign/competencies.html", campaign=campaign, table=table,
+                           codes=codes)
+
+
+@bp.get("/report.<fmt>")
+@roles_required(*ADMINS)
+def download(fmt: str):
+    campaign = current_campaign()
+    if campaign is None or fmt not in ("json", "csv", "xlsx"):
+        abort(404)
+    code = request.args.get("school") or None
+    if current_user.role == "school_admin":
+        code = current_user.school.code
+    result = metrics.ward_report(db.session, campaign, as_of_date(), code)
+    name = f"bao-cao-binh-dan-hoc-vu-so-{result.as_of.isoformat()}"
+    if fmt == "json":
+        return Response(report_files.to_json(result), mimetype="application/json")
+    if fmt == "csv":
+        return Response(report_files.to_csv(result), mimetype="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+    unit = db.session.get(Unit, campaign.unit_id)
+    return Response(
+        report_files.to_xlsx(result, unit.name),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+
+
+@bp.post("/campaign")
+@roles_required("ward_admin")
+def create_campaign():
+    form = CampaignForm()
+    unit = db.session.scalar(select(Unit).order_by(Unit.id).limit(1))
+    if unit is None or not form.validate_on_submit() or form.ends_on.data <= form.starts_on.data:
+        flash(_("Enter a name and an end date after the start date (import the schools first)."),
+              "error")
+        return redirect(url_for(".ward"))
+    campaign = Campaign(unit_id=unit.id, name=form.name.data.strip(),
+                        starts_on=form.starts_on.data, ends_on=form.ends_on.data)
+    campaign.targets = [CampaignTarget(group=g, percent=p) for g, p in DEFAULT_TARGETS.items()]
+    db.session.add(campaign)
+    db.session.commit()
+    return redirect(url_for(".ward"))
+
+
+@bp.post("/targets")
+@roles_required("ward_admin")
+def targets():
+    campaign = current_campaign()
+    if campaign is None:
+        abort(404)
+    form = TargetsForm()
+    if not form.validate_on_submit():
+        flash(_("Targets are whole percentages from 0 to 100."), "error")
+        return redirect(url_for(".ward"))
+    by_group = {t.group: t for t in campaign.targets}
+    for group in GROUPS:
+        new = getattr(form, group).data
+        old = campaign.target(group)
+        if new != old:
+            if group in by_group:
+                by_group[group].percent = new
+            else:
+                campaign.targets.append(CampaignTarget(group=group, percent=new))
+            db.session.add(TargetChange(campaign_id=campaign.id, group=group, old_percent=old,
+                                        new_percent=new, changed_by_id=current_user.id))
+    db.session.commit()
+    flash(_("Targets saved."), "success")
+    return redirect(url_for(".ward"))
+
+
+@bp.post("/schools/<int:school_id>/activities")
+@roles_required(*ADMINS)
+def add_activity(school_id: int):
+    school = load_school(school_id)
+    form = ActivityForm()
+    if not form.validate_on_submit():
+        flash(_("Enter the date and title of the activity."), "error")
+        return redirect(url_for(".school", school_id=school.id))
+    db.session.add(OutreachActivity(
+        school_id=school.id, held_on=form.held_on.data, title=form.title.data.strip(),
+        kind=form.kind.data, participants=form.participants.data or 0,
+        created_by_id=current_user.id))
+    db.session.commit()
+    flash(_("Activity recorded."), "success")
+    return redirect(url_for(".school", school_id=school.id))
