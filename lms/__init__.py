@@ -111,6 +111,8 @@ def configure_blueprints(app: Flask) -> None:
 def configure_templates(app: Flask) -> None:
     from lms import formatting
 
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
     formatting.register(app)
 
 

@@ -2,7 +2,16 @@
 
 from datetime import date
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -18,6 +27,7 @@ from lms.teaching.forms import AssignmentForm
 
 bp = Blueprint("teaching", __name__, url_prefix="/teach")
 STAFF = ("teacher", "school_admin", "ward_admin")
+COLUMNS_PER_PAGE = 6
 
 
 def load_classroom(classroom_id: int, *, manage: bool = False) -> Classroom:
@@ -67,8 +77,13 @@ def classroom(classroom_id: int):
     form = None
     if can_manage_class(current_user, room):
         form = assignment_form(room)
+    # A phone shows a few courses at a time; the page stays small for a class of 45 x 30.
+    pages = max(1, -(-len(grid.assignments) // COLUMNS_PER_PAGE))
+    page = min(max(request.args.get("page", 1, type=int), 1), pages)
+    columns = grid.assignments[(page - 1) * COLUMNS_PER_PAGE: page * COLUMNS_PER_PAGE]
     return render_template(
-        "teaching/classroom.html", room=room, grid=grid, form=form,
+        "teaching/classroom.html", room=room, grid=grid, form=form, columns=columns,
+        page=page, pages=pages,
         manage=can_manage_class(current_user, room),
         difficult=matrix.difficult_questions(db.session, room),
     )
