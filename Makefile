@@ -25,8 +25,11 @@ run: setup
 	$(FLASK) demo load
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
+# The whole suite on SQLite, then again on a throwaway PostgreSQL server.
 test: setup
+	./scripts/system-deps.sh
 	$(VENV)/bin/pytest
+	./scripts/with-postgres.sh $(VENV)/bin/pytest -p no:cacheprovider -q -m "not browser"
 
 # After adding or changing interface strings: refresh the catalogue, then translate the new
 # entries in lms/translations/vi/LC_MESSAGES/messages.po.

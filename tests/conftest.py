@@ -49,6 +49,8 @@ def template_db(tmp_path_factory):
             db.session.commit()
             db.engine.dispose()
         _upgrade(app)
+        with app.app_context():
+            db.engine.dispose()
         return None
     path = tmp_path_factory.mktemp("template") / "template.sqlite3"
     app = create_app(base_config(f"sqlite:///{path}"))
