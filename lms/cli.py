@@ -10,6 +10,7 @@ from flask.cli import AppGroup
 from lms.content.loader import load_courses
 from lms.content.problems import Problem
 from lms.content.sync import sync_courses
+from lms.db_setup import writes
 from lms.extensions import db
 
 courses_cli = AppGroup("courses", help="Validate and store the Markdown courses.")
@@ -47,6 +48,7 @@ def courses_check(path: str | None, strict: bool) -> None:
 
 @courses_cli.command("sync")
 @click.argument("path", required=False)
+@writes
 def courses_sync(path: str | None) -> None:
     """Validate, then store every course under PATH. All or nothing; safe to repeat."""
     report = sync_courses(db.session, _root(path))
@@ -67,6 +69,7 @@ def courses_sync(path: str | None) -> None:
 @click.option("--name", "full_name", prompt="Họ và tên")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
               default=lambda: os.environ.get("LMS_ADMIN_PASSWORD"))
+@writes
 def create_admin(username: str, full_name: str, password: str) -> None:
     """Create the first ward admin."""
     from lms.people.accounts_admin import create_ward_admin
@@ -82,6 +85,7 @@ demo_cli = AppGroup("demo", help="Demo data for trying the platform.")
 
 
 @demo_cli.command("load")
+@writes
 def demo_load() -> None:
     """Load a demo ward (refuses on a database that already holds real data)."""
     from lms.demo import DEMO_PASSWORD, DEMO_PIN, DemoRefused, load_demo

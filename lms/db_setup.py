@@ -1,7 +1,27 @@
 """Per-connection settings: SQLite in WAL mode with a busy timeout, foreign keys on."""
 
+import functools
+from contextvars import ContextVar
+
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+
+_writer: ContextVar[bool] = ContextVar("writer", default=False)
+
+
+def writes(func):
+    """For operator commands that write while the app may be serving: their transactions take
+    the write lock up front, so a read-then-write never meets a stale snapshot."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        token = _writer.set(True)
+        try:
+            return func(*args, **kwargs)
+        finally:
+            _writer.reset(token)
+
+    return wrapper
 
 
 def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
@@ -30,4 +50,6 @@ def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
 def _wants_write() -> bool:
     from flask import has_request_context, request
 
+    if _writer.get():
+        return True
     return has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")

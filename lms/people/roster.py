@@ -984,11 +984,11 @@ def import_roster(session: Session, data: bytes, filename: str, *, dry_run: bool
     records = [(number, {columns[h]: value for h, value in values.items() if h in columns})
                for number, values in rows]
     importer = _IMPORTERS[kind](session, report, today, year, unit_code)
+    plans = importer.check(records)  # reads only: the caller's session is left as it was
+    if report.errors:
+        report.errors.sort(key=lambda error: error.row)
+        return report
     try:
-        plans = importer.check(records)
-        if report.errors:
-            report.errors.sort(key=lambda error: error.row)
-            return report
         importer.apply(plans)
         session.flush()
         if dry_run:
