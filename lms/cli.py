@@ -146,7 +146,39 @@ def report_coverage(as_of: str | None, school_code: str | None, fmt: str, output
         click.echo(data.decode("utf-8-sig"))
 
 
+@click.command("backup")
+@click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(file: Path | None) -> None:
+    """Consistent copy of the live SQLite database (safe while the app serves)."""
+    from lms.backup import BackupError, backup
+
+    try:
+        target = backup(current_app.config["SQLALCHEMY_DATABASE_URI"], file,
+                        Path(current_app.instance_path))
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Đã sao lưu vào {target}")
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite a database that already holds data.")
+def restore_command(file: Path, force: bool) -> None:
+    """Restore a backup made by `flask backup` (refuses a non-empty database without --force)."""
+    from lms.backup import BackupError, restore
+
+    db.session.remove()
+    db.engine.dispose()
+    try:
+        restore(current_app.config["SQLALCHEMY_DATABASE_URI"], file, force)
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Đã khôi phục từ {file}")
+
+
 def register(app: Flask) -> None:
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
     app.cli.add_command(report_cli)
     app.cli.add_command(courses_cli)
     app.cli.add_command(users_cli)

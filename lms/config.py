@@ -30,7 +30,7 @@ class Config:
     SESSION_IDLE_TIMEOUT = timedelta(hours=2)
     SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=12)
 
-    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_STORAGE_URI = None  # default: lmsdb://<instance>/ratelimits.sqlite3 (all workers)
     RATELIMIT_HEADERS_ENABLED = False
     LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
     LOGIN_LIMIT_PER_ADDRESS = "30 per 15 minutes"

@@ -1,0 +1,79 @@
+"""A rate-limit storage shared by every worker on the machine: a small SQLite file.
+
+Flask-Limiter's default memory storage counts per process, so four gunicorn workers would
+allow four times the limit. This keeps fixed-window counters in instance/ratelimits.sqlite3
+(its own file, so it never waits on the application's write lock). Several machines share
+limits through Redis instead: RATELIMIT_STORAGE_URI=redis://host:6379."""
+
+import sqlite3
+import threading
+import time
+from urllib.parse import urlsplit
+
+from limits.storage import Storage
+
+SCHEMA = """CREATE TABLE IF NOT EXISTS counters (
+    key TEXT PRIMARY KEY, count INTEGER NOT NULL, expires_at REAL NOT NULL)"""
+
+
+class SQLiteFileStorage(Storage):
+    STORAGE_SCHEME = ["lmsdb"]
+
+    def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **options):
+        super().__init__(uri, wrap_exceptions, **options)
+        self.path = urlsplit(uri or "").path or ":memory:"
+        self.local = threading.local()
+
+    @property
+    def base_exceptions(self):
+        return sqlite3.Error
+
+    def _db(self) -> sqlite3.Connection:
+        conn = getattr(self.local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute(SCHEMA)
+            self.local.conn = conn
+        return conn
+
+    def incr(self, key: str, expiry: int, amount: int = 1) -> int:
+        now = time.time()
+        conn = self._db()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute("DELETE FROM counters WHERE key = ? AND expires_at <= ?", (key, now))
+            conn.execute(
+                "INSERT INTO counters (key, count, expires_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET count = count + excluded.count",
+                (key, amount, now + expiry))
+            (count,) = conn.execute("SELECT count FROM counters WHERE key = ?", (key,)).fetchone()
+            conn.execute("COMMIT")
+        except Exception:
+            conn.execute("ROLLBACK")
+            raise
+        return count
+
+    def get(self, key: str) -> int:
+        row = self._db().execute("SELECT count FROM counters WHERE key = ? AND expires_at > ?",
+                                 (key, time.time())).fetchone()
+        return row[0] if row else 0
+
+    def get_expiry(self, key: str) -> float:
+        row = self._db().execute("SELECT expires_at FROM counters WHERE key = ?",
+                                 (key,)).fetchone()
+        return row[0] if row else time.time()
+
+    def check(self) -> bool:
+        try:
+            self._db().execute("SELECT 1")
+            return True
+        except sqlite3.Error:
+            return False
+
+    def reset(self) -> int | None:
+        return self._db().execute("DELETE FROM counters").rowcount
+
+    def clear(self, key: str) -> None:
+        self._db().execute("DELETE FROM counters WHERE key = ?", (key,))

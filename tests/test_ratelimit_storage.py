@@ -1,0 +1,41 @@
+"""Rate limits shared by every worker process: the SQLite-file storage."""
+
+import multiprocessing
+
+from limits import parse
+from limits.storage import storage_from_string
+from limits.strategies import FixedWindowRateLimiter
+
+
+def _hit(uri, results):
+    import lms.ratelimit_storage  # noqa: F401 - registers the scheme in the child
+
+    limiter = FixedWindowRateLimiter(storage_from_string(uri))
+    results.put(sum(limiter.hit(parse("5 per minute"), "login", "someone") for _ in range(4)))
+
+
+def test_counters_are_shared_between_processes(tmp_path):
+    import lms.ratelimit_storage  # noqa: F401
+
+    uri = f"lmsdb://{tmp_path / 'limits.sqlite3'}"
+    results = multiprocessing.get_context("spawn").Queue()
+    workers = [multiprocessing.get_context("spawn").Process(target=_hit, args=(uri, results))
+               for _ in range(3)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(30)
+    allowed = sum(results.get(timeout=5) for _ in workers)
+    assert allowed == 5  # 12 hits from three processes, one shared limit of 5
+    limiter = FixedWindowRateLimiter(storage_from_string(uri))
+    assert not limiter.test(parse("5 per minute"), "login", "someone")
+    assert limiter.test(parse("5 per minute"), "login", "someone-else")
+
+
+def test_app_uses_the_shared_storage_by_default(tmp_path):
+    from lms import create_app
+
+    app = create_app({"TESTING": True, "SECRET_KEY": "x",
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/db.sqlite3"})
+    assert app.config["RATELIMIT_STORAGE_URI"].startswith("lmsdb://")
+    assert app.config["RATELIMIT_STORAGE_URI"].endswith("ratelimits.sqlite3")
