@@ -177,6 +177,9 @@ def restore_command(file: Path, force: bool) -> None:
 
 
 def register(app: Flask) -> None:
+    from lms.cli_roster import roster_cli
+
+    app.cli.add_command(roster_cli)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(report_cli)

@@ -5,6 +5,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
+from lms.db_setup import writes
 from lms.extensions import db
 from lms.people.roster import RosterError, import_roster
 
@@ -17,6 +18,7 @@ roster_cli = AppGroup("roster", help="Nhập danh sách trường, học sinh, c
 @click.option("--year", "school_year", metavar="YYYY-YYYY",
               help="Năm học của các lớp (mặc định: năm học hiện tại).")
 @click.option("--unit", "unit_code", metavar="MÃ", help="Mã phường/xã của các trường.")
+@writes
 def roster_import(file: Path, dry_run: bool, school_year: str | None,
                   unit_code: str | None) -> None:
     """Import FILE: a list of schools, of pupils (with guardians) or of staff.

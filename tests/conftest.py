@@ -166,7 +166,10 @@ class Browser:
 
     def login(self, login, password="correct horse battery"):
         self.get("/login")
-        return self.post("/login", {"login": login, "password": password})
+        response = self.post("/login", {"login": login, "password": password})
+        if response.status_code == 302:
+            self.get("/courses")  # signing in starts a new session, with a new CSRF token
+        return response
 
 
 @pytest.fixture

@@ -970,7 +970,8 @@ _IMPORTERS = {"schools": _Schools, "pupils": _Pupils, "staff": _Staff}
 
 def import_roster(session: Session, data: bytes, filename: str, *, dry_run: bool = False,
                   school_year: str | None = None, unit_code: str | None = None,
-                  today: date | None = None) -> ImportReport:
+                  today: date | None = None,
+                  only_school_code: str | None = None) -> ImportReport:
     """Check the whole file; if no row has an error, store it and commit (on a dry run, do the
     same work and roll it back). Rows with errors are in the report, and nothing is written.
     Raises RosterError when the file cannot be read or is not a roster of a known kind."""
@@ -983,6 +984,13 @@ def import_roster(session: Session, data: bytes, filename: str, *, dry_run: bool
     report.errors.extend(errors)
     records = [(number, {columns[h]: value for h, value in values.items() if h in columns})
                for number, values in rows]
+    if only_school_code is not None:  # a principal imports their own school's people only
+        if kind == "schools":
+            raise RosterError("Chỉ Ủy ban phường/xã mới nhập được danh sách trường.")
+        for number, record in records:
+            code = str(record.get("school_code") or "").strip()
+            if code and code.casefold() != only_school_code.casefold():
+                report.errors.append(RowError(number, f"trường {code} không do bạn quản lý"))
     importer = _IMPORTERS[kind](session, report, today, year, unit_code)
     plans = importer.check(records)  # reads only: the caller's session is left as it was
     if report.errors:

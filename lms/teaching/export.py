@@ -1,5 +1,7 @@
 """The progress matrix as CSV and XLSX."""
 
+import re
+
 from flask_babel import gettext as _
 from openpyxl import Workbook
 
@@ -32,7 +34,7 @@ def matrix_response(grid: Matrix, fmt: str):
         return csv_response(rows, f"{name}.csv")
     book = Workbook()
     sheet = book.active
-    sheet.title = grid.classroom.name[:31]
+    sheet.title = re.sub(r"[\[\]:*?/\\]", "-", grid.classroom.name)[:31] or "Lop"
     for row in rows:
         sheet.append(row)
     bold_row(sheet, 1)

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import and_, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from lms.learning.progress import active_lessons_count
 from lms.models import (
@@ -75,8 +75,8 @@ def class_pupils(session: Session, classroom_id: int) -> list[User]:
 
 def class_assignments(session: Session, classroom_id: int) -> list[Assignment]:
     return list(session.scalars(
-        select(Assignment).where(Assignment.classroom_id == classroom_id,
-                                 Assignment.withdrawn_at.is_(None))
+        select(Assignment).options(joinedload(Assignment.course))
+        .where(Assignment.classroom_id == classroom_id, Assignment.withdrawn_at.is_(None))
         .order_by(Assignment.due_on.is_(None), Assignment.due_on, Assignment.id)))
 
 

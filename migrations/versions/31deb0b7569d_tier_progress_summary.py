@@ -28,6 +28,15 @@ def upgrade():
     sa.PrimaryKeyConstraint('user_id', 'tier', name=op.f('pk_tier_progress'))
     )
     # ### end Alembic commands ###
+    # Fill the summary from the completions already stored, so coverage is not lost.
+    op.execute(
+        "INSERT INTO tier_progress (user_id, tier, required_done, first_required_at, "
+        "last_required_at) "
+        "SELECT c.user_id, a.audience, count(*), min(c.completed_at), max(c.completed_at) "
+        "FROM completions c JOIN course_audiences a ON a.course_id = c.course_id "
+        "JOIN courses co ON co.id = c.course_id "
+        "WHERE co.required AND co.retired_at IS NULL GROUP BY c.user_id, a.audience"
+    )
 
 
 def downgrade():
