@@ -46,6 +46,18 @@ def courses_check(path: str | None, strict: bool) -> None:
         raise SystemExit(1)
 
 
+@courses_cli.command("competencies")
+@click.argument("path", required=False)
+def courses_competencies(path: str | None) -> None:
+    """Print the competency table (Markdown) of the courses under PATH."""
+    from lms.content.competency_table import competency_table
+
+    courses, problems = load_courses(_root(path))
+    if problems.errors:
+        raise click.ClickException("Các khóa học còn lỗi: chạy `courses check` trước.")
+    click.echo(competency_table(courses), nl=False)
+
+
 @courses_cli.command("sync")
 @click.argument("path", required=False)
 @writes
