@@ -107,3 +107,8 @@ def test_every_course_can_be_completed(app, make_browser, factory):
             assert db.session.scalar(select(Completion.score).where(
                 Completion.user_id == user.id, Completion.course_id == course.id)) == 100, \
                 course.slug
+
+
+def test_the_authoring_guides_example_is_valid():
+    courses, problems = load_courses(ROOT / "docs" / "vi-du-khoa-hoc")
+    assert [str(p) for p in problems] == [] and [c.slug for c in courses] == ["vi-du-mat-khau"]
