@@ -41,14 +41,17 @@ def configure_settings(app: Flask, test_config: dict | None) -> None:
         )
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     if url.startswith("postgres://"):  # the old spelling some hosts still hand out
-        app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + url[len("postgres://"):]
+        app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + url[len("postgres://") :]
     elif url.startswith("postgresql://"):
-        app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + url[len("postgresql://"):]
+        app.config["SQLALCHEMY_DATABASE_URI"] = (
+            "postgresql+psycopg://" + url[len("postgresql://") :]
+        )
     if not app.config.get("RATELIMIT_STORAGE_URI"):
         import lms.ratelimit_storage  # noqa: F401 - registers the lmsdb:// scheme
 
         app.config["RATELIMIT_STORAGE_URI"] = (
-            f"lmsdb://{Path(app.instance_path) / 'ratelimits.sqlite3'}")
+            f"lmsdb://{Path(app.instance_path) / 'ratelimits.sqlite3'}"
+        )
     if not app.config.get("COURSES_DIR"):
         app.config["COURSES_DIR"] = str(PROJECT_ROOT / "courses")
     secret = app.config.get("SECRET_KEY")
@@ -108,8 +111,15 @@ def configure_blueprints(app: Flask) -> None:
     from lms.learning.routes import bp as learning_bp
     from lms.teaching.routes import bp as teaching_bp
 
-    for blueprint in (catalog_bp, auth_bp, learning_bp, teaching_bp, family_bp, admin_bp,
-                      campaign_bp):
+    for blueprint in (
+        catalog_bp,
+        auth_bp,
+        learning_bp,
+        teaching_bp,
+        family_bp,
+        admin_bp,
+        campaign_bp,
+    ):
         app.register_blueprint(blueprint)
 
 

@@ -54,7 +54,8 @@ def start_session(user: User) -> str:
 def end_session(token: str | None) -> None:
     if token:
         db.session.execute(
-            update(UserSession).where(UserSession.token == token, UserSession.revoked_at.is_(None))
+            update(UserSession)
+            .where(UserSession.token == token, UserSession.revoked_at.is_(None))
             .values(revoked_at=utcnow())
         )
         db.session.commit()
@@ -63,7 +64,8 @@ def end_session(token: str | None) -> None:
 def end_all_sessions(user_id: int) -> None:
     """Used when an admin disables an account: every device is signed out."""
     db.session.execute(
-        update(UserSession).where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))
+        update(UserSession)
+        .where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))
         .values(revoked_at=utcnow())
     )
 

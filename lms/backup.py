@@ -7,8 +7,8 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 PG_HELP = (
-    "PostgreSQL: back up with `pg_dump --format=custom --file=lms.dump \"$DATABASE_URL\"` and "
-    "restore into an empty database with `pg_restore --no-owner --dbname=\"$DATABASE_URL\" "
+    'PostgreSQL: back up with `pg_dump --format=custom --file=lms.dump "$DATABASE_URL"` and '
+    'restore into an empty database with `pg_restore --no-owner --dbname="$DATABASE_URL" '
     "lms.dump` (see docs/operations.md)."
 )
 
@@ -50,8 +50,11 @@ def _has_data(path: Path) -> bool:
     conn = sqlite3.connect(path)
     try:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        return any(conn.execute(f"SELECT 1 FROM {t} LIMIT 1").fetchone()  # noqa: S608
-                   for t in ("users", "courses", "schools") if t in tables)
+        return any(
+            conn.execute(f"SELECT 1 FROM {t} LIMIT 1").fetchone()  # noqa: S608
+            for t in ("users", "courses", "schools")
+            if t in tables
+        )
     finally:
         conn.close()
 

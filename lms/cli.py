@@ -69,8 +69,11 @@ def courses_sync(path: str | None) -> None:
     if report.problems.errors:
         click.echo("Có lỗi: không lưu thay đổi nào.", err=True)
         raise SystemExit(1)
-    for label, slugs in (("thêm mới", report.added), ("cập nhật", report.updated),
-                         ("ngừng dùng", report.retired)):
+    for label, slugs in (
+        ("thêm mới", report.added),
+        ("cập nhật", report.updated),
+        ("ngừng dùng", report.retired),
+    ):
         for slug in slugs:
             click.echo(f"  {label}: {slug}")
     click.echo(report.summary())
@@ -79,8 +82,13 @@ def courses_sync(path: str | None) -> None:
 @users_cli.command("create-admin")
 @click.option("--username", prompt=True)
 @click.option("--name", "full_name", prompt="Họ và tên")
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
-              default=lambda: os.environ.get("LMS_ADMIN_PASSWORD"))
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    default=lambda: os.environ.get("LMS_ADMIN_PASSWORD"),
+)
 @writes
 def create_admin(username: str, full_name: str, password: str) -> None:
     """Create the first ward admin."""
@@ -165,8 +173,9 @@ def backup_command(file: Path | None) -> None:
     from lms.backup import BackupError, backup
 
     try:
-        target = backup(current_app.config["SQLALCHEMY_DATABASE_URI"], file,
-                        Path(current_app.instance_path))
+        target = backup(
+            current_app.config["SQLALCHEMY_DATABASE_URI"], file, Path(current_app.instance_path)
+        )
     except BackupError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Đã sao lưu vào {target}")

@@ -15,19 +15,30 @@ roster_cli = AppGroup("roster", help="Nhập danh sách trường, học sinh, c
 @roster_cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Chỉ kiểm tra và báo những gì sẽ thay đổi.")
-@click.option("--year", "school_year", metavar="YYYY-YYYY",
-              help="Năm học của các lớp (mặc định: năm học hiện tại).")
+@click.option(
+    "--year",
+    "school_year",
+    metavar="YYYY-YYYY",
+    help="Năm học của các lớp (mặc định: năm học hiện tại).",
+)
 @click.option("--unit", "unit_code", metavar="MÃ", help="Mã phường/xã của các trường.")
 @writes
-def roster_import(file: Path, dry_run: bool, school_year: str | None,
-                  unit_code: str | None) -> None:
+def roster_import(
+    file: Path, dry_run: bool, school_year: str | None, unit_code: str | None
+) -> None:
     """Import FILE: a list of schools, of pupils (with guardians) or of staff.
 
     All or nothing: if any row has an error, every error is printed and nothing is saved.
     Importing the same file again changes nothing."""
     try:
-        report = import_roster(db.session, file.read_bytes(), file.name, dry_run=dry_run,
-                               school_year=school_year, unit_code=unit_code)
+        report = import_roster(
+            db.session,
+            file.read_bytes(),
+            file.name,
+            dry_run=dry_run,
+            school_year=school_year,
+            unit_code=unit_code,
+        )
     except RosterError as exc:
         click.echo(f"Lỗi: {exc}", err=True)
         raise SystemExit(1) from exc

@@ -14,7 +14,7 @@ class Config:
     COURSES_DIR = None  # default: <project>/courses
 
     # Passwords: OWASP ASVS 5.0 asks PBKDF2-SHA256 with >= 600,000 iterations.
-    PASSWORD_HASH_METHOD = "pbkdf2:sha256:600000"
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:600000"  # noqa: S105 - a method, not a password
     # A PIN has 10^6 values at most: the rate limit protects it, not the hash cost.
     PIN_HASH_METHOD = "pbkdf2:sha256:20000"
 

@@ -40,23 +40,98 @@ DEMO_UNIT = "DEMO"
 DEMO_PASSWORD = "demo1234"  # noqa: S105 - documented demo accounts, local demo only
 DEMO_PIN = "1234"
 
-FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi",
-          "Đỗ", "Hồ", "Ngô", "Dương", "Lý"]
+FAMILY = [
+    "Nguyễn",
+    "Trần",
+    "Lê",
+    "Phạm",
+    "Hoàng",
+    "Huỳnh",
+    "Phan",
+    "Vũ",
+    "Võ",
+    "Đặng",
+    "Bùi",
+    "Đỗ",
+    "Hồ",
+    "Ngô",
+    "Dương",
+    "Lý",
+]
 MIDDLE_BOY = ["Văn", "Minh", "Đức", "Gia", "Quang", "Hoàng", "Thành", "Bảo", "Anh", "Hữu"]
 MIDDLE_GIRL = ["Thị", "Ngọc", "Thu", "Minh", "Bảo", "Phương", "Thanh", "Khánh", "Hồng", "Mai"]
-GIVEN_BOY = ["An", "Bình", "Cường", "Dũng", "Duy", "Hải", "Hiếu", "Huy", "Khang", "Khoa", "Long",
-             "Minh", "Nam", "Nghĩa", "Phúc", "Quân", "Sơn", "Tài", "Thắng", "Trung", "Tuấn", "Vinh"]
-GIVEN_GIRL = ["An", "Anh", "Châu", "Chi", "Giang", "Hà", "Hạnh", "Hoa", "Hương", "Lan", "Linh",
-              "Mai", "My", "Ngân", "Ngọc", "Nhung", "Quỳnh", "Thảo", "Trang", "Uyên", "Vy", "Yến"]
+GIVEN_BOY = [
+    "An",
+    "Bình",
+    "Cường",
+    "Dũng",
+    "Duy",
+    "Hải",
+    "Hiếu",
+    "Huy",
+    "Khang",
+    "Khoa",
+    "Long",
+    "Minh",
+    "Nam",
+    "Nghĩa",
+    "Phúc",
+    "Quân",
+    "Sơn",
+    "Tài",
+    "Thắng",
+    "Trung",
+    "Tuấn",
+    "Vinh",
+]
+GIVEN_GIRL = [
+    "An",
+    "Anh",
+    "Châu",
+    "Chi",
+    "Giang",
+    "Hà",
+    "Hạnh",
+    "Hoa",
+    "Hương",
+    "Lan",
+    "Linh",
+    "Mai",
+    "My",
+    "Ngân",
+    "Ngọc",
+    "Nhung",
+    "Quỳnh",
+    "Thảo",
+    "Trang",
+    "Uyên",
+    "Vy",
+    "Yến",
+]
 
 # code, name, level, classes (name, grade, pupils), how far along the school is (0-1)
 SCHOOLS = [
-    ("TH-KD", "Trường Tiểu học Kim Đồng", "tieu-hoc",
-     [("1A", 1, 32), ("3A", 3, 30), ("5A", 5, 34)], 0.85),
-    ("THCS-LQD", "Trường THCS Lê Quý Đôn", "thcs",
-     [("6A1", 6, 38), ("7A1", 7, 36), ("8A1", 8, 40), ("9A1", 9, 35)], 0.2),
-    ("THTHCS-HB", "Trường TH&THCS Hòa Bình", "th-thcs",
-     [("2A", 2, 24), ("4A", 4, 26), ("7A", 7, 28), ("9A", 9, 22)], 0.6),
+    (
+        "TH-KD",
+        "Trường Tiểu học Kim Đồng",
+        "tieu-hoc",
+        [("1A", 1, 32), ("3A", 3, 30), ("5A", 5, 34)],
+        0.85,
+    ),
+    (
+        "THCS-LQD",
+        "Trường THCS Lê Quý Đôn",
+        "thcs",
+        [("6A1", 6, 38), ("7A1", 7, 36), ("8A1", 8, 40), ("9A1", 9, 35)],
+        0.2,
+    ),
+    (
+        "THTHCS-HB",
+        "Trường TH&THCS Hòa Bình",
+        "th-thcs",
+        [("2A", 2, 24), ("4A", 4, 26), ("7A", 7, 28), ("9A", 9, 22)],
+        0.6,
+    ),
     ("MN-HS", "Trường Mầm non Hoa Sen", "mam-non", [], 0.5),
 ]
 
@@ -78,23 +153,33 @@ def load_demo(session: Session, today: date | None = None, seed: int = 2025) -> 
     if session.scalar(select(Unit.id).where(Unit.code == DEMO_UNIT)):
         return {"status": "already"}
     if session.scalar(select(func.count()).select_from(User)) or session.scalar(
-            select(func.count()).select_from(School)):
+        select(func.count()).select_from(School)
+    ):
         raise DemoRefused("Cơ sở dữ liệu đã có dữ liệu thật: không nạp dữ liệu mẫu.")
     if not session.scalar(select(func.count()).select_from(Course)):
         raise DemoRefused("Chưa có khóa học: chạy `flask --app lms courses sync` trước.")
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not secrets
     year = school_year_for(today)
     start = school_year_start(today)
     strong = hash_password(DEMO_PASSWORD)
     unit = Unit(code=DEMO_UNIT, name="Phường Hòa Bình (dữ liệu mẫu)")
     session.add(unit)
     session.flush()
-    campaign = Campaign(unit_id=unit.id, name=f"Bình dân học vụ số năm học {year}",
-                        starts_on=start, ends_on=date(start.year + 1, 5, 31))
+    campaign = Campaign(
+        unit_id=unit.id,
+        name=f"Bình dân học vụ số năm học {year}",
+        starts_on=start,
+        ends_on=date(start.year + 1, 5, 31),
+    )
     campaign.targets = [CampaignTarget(group=g, percent=p) for g, p in DEFAULT_TARGETS.items()]
     session.add(campaign)
-    ward_admin = User(role="ward_admin", username="phuong", full_name="Trần Thị Hạnh",
-                      name_key=name_sort_key("Trần Thị Hạnh"), password_hash=strong)
+    ward_admin = User(
+        role="ward_admin",
+        username="phuong",
+        full_name="Trần Thị Hạnh",
+        name_key=name_sort_key("Trần Thị Hạnh"),
+        password_hash=strong,
+    )
     session.add(ward_admin)
     people = _schools(session, rng, unit, year, start, strong)
     _demo_accounts(session, people, strong)
@@ -102,8 +187,12 @@ def load_demo(session: Session, today: date | None = None, seed: int = 2025) -> 
     _outreach(session, people, ward_admin, start, today)
     summary.rebuild(session)
     session.commit()
-    return {"status": "loaded", "pupils": len(people["pupils"]), "parents": len(people["parents"]),
-            "staff": len(people["staff"])}
+    return {
+        "status": "loaded",
+        "pupils": len(people["pupils"]),
+        "parents": len(people["parents"]),
+        "staff": len(people["staff"]),
+    }
 
 
 def _user(session, **fields) -> User:
@@ -122,25 +211,44 @@ def _schools(session, rng, unit, year, start, strong) -> dict:
         session.add(school)
         session.flush()
         people["pace"][school.id] = pace
-        principal = _user(session, role="school_admin", tier="teacher", staff_role="principal",
-                          school_id=school.id, full_name=person_name(rng),
-                          phone=f"0{next(staff_seq)}", staff_from=start, password_hash=strong,
-                          username=f"hieutruong.{code.lower()}")
+        principal = _user(
+            session,
+            role="school_admin",
+            tier="teacher",
+            staff_role="principal",
+            school_id=school.id,
+            full_name=person_name(rng),
+            phone=f"0{next(staff_seq)}",
+            staff_from=start,
+            password_hash=strong,
+            username=f"hieutruong.{code.lower()}",
+        )
         people["staff"].append((principal, school))
         teachers = []
         for t in range(max(4, len(rooms) + 3)):
-            teacher = _user(session, role="teacher", tier="teacher",
-                            staff_role="teacher" if t % 5 else "staff", school_id=school.id,
-                            full_name=person_name(rng), phone=f"0{next(staff_seq)}",
-                            staff_from=start)
+            teacher = _user(
+                session,
+                role="teacher",
+                tier="teacher",
+                staff_role="teacher" if t % 5 else "staff",
+                school_id=school.id,
+                full_name=person_name(rng),
+                phone=f"0{next(staff_seq)}",
+                staff_from=start,
+            )
             teachers.append(teacher)
             people["staff"].append((teacher, school))
         session.flush()
         for r_index, (room_name, grade, size) in enumerate(rooms):
             homeroom = teachers[r_index]
-            room = Classroom(school_id=school.id, name=room_name, grade=grade, school_year=year,
-                             homeroom_teacher_id=homeroom.id,
-                             signin_code=f"{code.replace('-', '')[:4]}{room_name}".upper()[:12])
+            room = Classroom(
+                school_id=school.id,
+                name=room_name,
+                grade=grade,
+                school_year=year,
+                homeroom_teacher_id=homeroom.id,
+                signin_code=f"{code.replace('-', '')[:4]}{room_name}".upper()[:12],
+            )
             session.add(room)
             session.flush()
             people["rooms"].append((room, school))
@@ -159,12 +267,16 @@ def _pupil(session, rng, people, school, room, start, phone_seq, index):
     tier = "primary" if room.grade <= 5 else "lower-secondary"
     family_name = rng.choice(FAMILY)
     name = person_name(rng).split(" ", 1)[1]
-    pupil = _user(session, role="pupil", tier=tier, school_id=None,
-                  full_name=f"{family_name} {name}",
-                  student_code=f"{school.code}-{room.name}-{index + 1:02d}",
-                  username=f"{school.code}-{room.name}-{index + 1:02d}".lower(),
-                  date_of_birth=date(start.year - 5 - room.grade, rng.randint(1, 12),
-                                     rng.randint(1, 28)))
+    pupil = _user(
+        session,
+        role="pupil",
+        tier=tier,
+        school_id=None,
+        full_name=f"{family_name} {name}",
+        student_code=f"{school.code}-{room.name}-{index + 1:02d}",
+        username=f"{school.code}-{room.name}-{index + 1:02d}".lower(),
+        date_of_birth=date(start.year - 5 - room.grade, rng.randint(1, 12), rng.randint(1, 28)),
+    )
     household = Household()
     session.add(household)
     session.flush()
@@ -176,20 +288,31 @@ def _pupil(session, rng, people, school, room, start, phone_seq, index):
     # Most pupils have one or two guardians on the roster; some none yet.
     roll = rng.random()
     guardians = 0 if roll < 0.08 else (2 if roll > 0.7 else 1)
-    siblings = [rng.choice(people["pupils"][:-1])[0]] if len(people["pupils"]) > 1 and \
-        rng.random() < 0.06 else []
+    siblings = (
+        [rng.choice(people["pupils"][:-1])[0]]
+        if len(people["pupils"]) > 1 and rng.random() < 0.06
+        else []
+    )
     for g in range(guardians):
         if g == 0 and siblings:  # a sibling elsewhere in the ward: same parents
             other = siblings[0]
-            for link in session.scalars(select(Guardianship).where(Guardianship.pupil_id == other.id)):
+            for link in session.scalars(
+                select(Guardianship).where(Guardianship.pupil_id == other.id)
+            ):
                 session.add(Guardianship(guardian_id=link.guardian_id, pupil_id=pupil.id))
             pupil.household_id = other.household_id
             session.delete(household)
             break
-        parent = _user(session, role="parent", tier="parent", phone=f"0{next(phone_seq)}",
-                       household_id=pupil.household_id,
-                       full_name=(family_name if g == 0 else rng.choice(FAMILY)) + " "
-                       + person_name(rng, girl=g == 1).split(" ", 1)[1])
+        parent = _user(
+            session,
+            role="parent",
+            tier="parent",
+            phone=f"0{next(phone_seq)}",
+            household_id=pupil.household_id,
+            full_name=(family_name if g == 0 else rng.choice(FAMILY))
+            + " "
+            + person_name(rng, girl=g == 1).split(" ", 1)[1],
+        )
         session.flush()
         session.add(Guardianship(guardian_id=parent.id, pupil_id=pupil.id))
         people["parents"].append((parent, school))
@@ -205,9 +328,15 @@ def _demo_accounts(session, people, strong):
     pupil.username, pupil.password_hash = "hs.minh", strong
     child = by_room[("TH-KD", "3A")][1]
     sibling = by_room[("THCS-LQD", "7A1")][1]
-    parent = _user(session, role="parent", tier="parent", phone="0909000001",
-                   full_name="Phạm Thị Thu", password_hash=strong,
-                   household_id=child.household_id)
+    parent = _user(
+        session,
+        role="parent",
+        tier="parent",
+        phone="0909000001",
+        full_name="Phạm Thị Thu",
+        password_hash=strong,
+        household_id=child.household_id,
+    )
     session.flush()
     from lms.people.households import link_guardian
 
@@ -221,24 +350,29 @@ def _progress(session, rng, people, start, today):
     required = {}
     courses_by_tier = {}
     for course_id, tier, is_required in session.execute(
-            select(Course.id, CourseAudience.audience, Course.required)
-            .join(CourseAudience, CourseAudience.course_id == Course.id)
-            .where(Course.retired_at.is_(None))):
+        select(Course.id, CourseAudience.audience, Course.required)
+        .join(CourseAudience, CourseAudience.course_id == Course.id)
+        .where(Course.retired_at.is_(None))
+    ):
         courses_by_tier.setdefault(tier, []).append(course_id)
         if is_required:
             required.setdefault(tier, []).append(course_id)
     lessons = {}
     for lesson_id, course_id in session.execute(
-            select(Lesson.id, Lesson.course_id).where(Lesson.retired_at.is_(None))):
+        select(Lesson.id, Lesson.course_id).where(Lesson.retired_at.is_(None))
+    ):
         lessons.setdefault(course_id, []).append(lesson_id)
-    quizzes = dict(session.execute(select(QuizVersion.course_id, QuizVersion.id)
-                                   .where(QuizVersion.retired_at.is_(None))).all())
+    quizzes = dict(
+        session.execute(
+            select(QuizVersion.course_id, QuizVersion.id).where(QuizVersion.retired_at.is_(None))
+        ).all()
+    )
     questions = {}
     for qid, version_id in session.execute(select(Question.id, Question.quiz_version_id)):
         questions.setdefault(version_id, []).append(qid)
     span = max((today - start).days, 1)
     progress_rows, completion_rows = [], []
-    learners = ([(p, s) for p, s, _r in people["pupils"]] + people["staff"] + people["parents"])
+    learners = [(p, s) for p, s, _r in people["pupils"]] + people["staff"] + people["parents"]
     seen = set()
     for user, school in learners:
         if user.id in seen:
@@ -253,16 +387,28 @@ def _progress(session, rng, people, start, today):
             day = start + timedelta(days=int(span * rng.random() ** 0.7))
             at = datetime.combine(day, datetime.min.time()) + timedelta(hours=rng.randint(1, 13))
             for lesson_id in lessons.get(course_id, []):
-                progress_rows.append({"user_id": user.id, "lesson_id": lesson_id,
-                                      "course_id": course_id, "completed_at": at})
+                progress_rows.append(
+                    {
+                        "user_id": user.id,
+                        "lesson_id": lesson_id,
+                        "course_id": course_id,
+                        "completed_at": at,
+                    }
+                )
             score = rng.choice([80.0, 90.0, 100.0]) if course_id in quizzes else None
-            completion_rows.append({"user_id": user.id, "course_id": course_id,
-                                    "completed_at": at, "score": score})
+            completion_rows.append(
+                {"user_id": user.id, "course_id": course_id, "completed_at": at, "score": score}
+            )
         if partial and partial not in chosen:
             for lesson_id in lessons.get(partial, [])[: rng.randint(1, 2)]:
-                progress_rows.append({"user_id": user.id, "lesson_id": lesson_id,
-                                      "course_id": partial,
-                                      "completed_at": datetime.combine(today, datetime.min.time())})
+                progress_rows.append(
+                    {
+                        "user_id": user.id,
+                        "lesson_id": lesson_id,
+                        "course_id": partial,
+                        "completed_at": datetime.combine(today, datetime.min.time()),
+                    }
+                )
     if progress_rows:
         session.execute(insert(LessonProgress), progress_rows)
     if completion_rows:
@@ -274,10 +420,15 @@ def _assignments_and_attempts(session, rng, people, required, lessons, quizzes, 
     for room, _school in people["rooms"]:
         tier = "primary" if room.grade <= 5 else "lower-secondary"
         for offset, course_id in enumerate(required.get(tier, [])[:2]):
-            session.add(Assignment(classroom_id=room.id, course_id=course_id,
-                                   teacher_id=room.homeroom_teacher_id,
-                                   due_on=today + timedelta(days=-3 + 14 * offset),
-                                   note="Các em hoàn thành trước hạn nhé."))
+            session.add(
+                Assignment(
+                    classroom_id=room.id,
+                    course_id=course_id,
+                    teacher_id=room.homeroom_teacher_id,
+                    due_on=today + timedelta(days=-3 + 14 * offset),
+                    note="Các em hoàn thành trước hạn nhé.",
+                )
+            )
         # A few pupils struggle with the first quiz: two failed attempts each.
         course_id = required.get(tier, [None])[0]
         if course_id is None or course_id not in quizzes:
@@ -286,16 +437,28 @@ def _assignments_and_attempts(session, rng, people, required, lessons, quizzes, 
         strugglers = [p for p, _s, r in people["pupils"] if r.id == room.id][:3]
         for pupil in strugglers:
             for _ in range(2):
-                attempt = QuizAttempt(user_id=pupil.id, course_id=course_id,
-                                      quiz_version_id=version, status="graded",
-                                      submitted_at=datetime.combine(today, datetime.min.time()),
-                                      correct_count=1, question_count=len(questions[version]),
-                                      score=round(100 / len(questions[version]), 2), passed=False)
+                attempt = QuizAttempt(
+                    user_id=pupil.id,
+                    course_id=course_id,
+                    quiz_version_id=version,
+                    status="graded",
+                    submitted_at=datetime.combine(today, datetime.min.time()),
+                    correct_count=1,
+                    question_count=len(questions[version]),
+                    score=round(100 / len(questions[version]), 2),
+                    passed=False,
+                )
                 session.add(attempt)
                 session.flush()
                 for position, qid in enumerate(questions[version]):
-                    session.add(AttemptAnswer(attempt_id=attempt.id, question_id=qid,
-                                              chosen="", is_correct=position == 0))
+                    session.add(
+                        AttemptAnswer(
+                            attempt_id=attempt.id,
+                            question_id=qid,
+                            chosen="",
+                            is_correct=position == 0,
+                        )
+                    )
 
 
 def _outreach(session, people, admin, start, today):
@@ -303,9 +466,23 @@ def _outreach(session, people, admin, start, today):
     for index, school in enumerate(schools.values()):
         if index == 1:
             continue  # one school has not held any activity yet
-        session.add(OutreachActivity(school_id=school.id, held_on=date(start.year, 10, 10),
-                                     title="Ngày học tập số 10/10", kind="digital-day",
-                                     participants=120 + 40 * index, created_by_id=admin.id))
-        session.add(OutreachActivity(school_id=school.id, held_on=min(today, start + timedelta(days=50)),
-                                     title="Buổi hướng dẫn phụ huynh dùng VNeID", kind="family",
-                                     participants=45, created_by_id=admin.id))
+        session.add(
+            OutreachActivity(
+                school_id=school.id,
+                held_on=date(start.year, 10, 10),
+                title="Ngày học tập số 10/10",
+                kind="digital-day",
+                participants=120 + 40 * index,
+                created_by_id=admin.id,
+            )
+        )
+        session.add(
+            OutreachActivity(
+                school_id=school.id,
+                held_on=min(today, start + timedelta(days=50)),
+                title="Buổi hướng dẫn phụ huynh dùng VNeID",
+                kind="family",
+                participants=45,
+                created_by_id=admin.id,
+            )
+        )

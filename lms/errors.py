@@ -16,7 +16,8 @@ def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(_e):
         return page(
-            400, _("The form has expired"),
+            400,
+            _("The form has expired"),
             _("Please go back, reload the page and try again."),
         )
 
@@ -35,13 +36,15 @@ def register(app: Flask) -> None:
     @app.errorhandler(429)
     def too_many(_e):
         return page(
-            429, _("Too many attempts"),
+            429,
+            _("Too many attempts"),
             _("Too many attempts in a short time. Please wait 15 minutes and try again."),
         )
 
     @app.errorhandler(500)
     def server_error(_e):
         return page(
-            500, _("Something went wrong"),
+            500,
+            _("Something went wrong"),
             _("An error happened on our side. Please try again in a moment."),
         )

@@ -47,7 +47,8 @@ class SQLiteFileStorage(Storage):
             conn.execute(
                 "INSERT INTO counters (key, count, expires_at) VALUES (?, ?, ?) "
                 "ON CONFLICT (key) DO UPDATE SET count = count + excluded.count",
-                (key, amount, now + expiry))
+                (key, amount, now + expiry),
+            )
             (count,) = conn.execute("SELECT count FROM counters WHERE key = ?", (key,)).fetchone()
             conn.execute("COMMIT")
         except Exception:
@@ -56,13 +57,17 @@ class SQLiteFileStorage(Storage):
         return count
 
     def get(self, key: str) -> int:
-        row = self._db().execute("SELECT count FROM counters WHERE key = ? AND expires_at > ?",
-                                 (key, time.time())).fetchone()
+        row = (
+            self._db()
+            .execute(
+                "SELECT count FROM counters WHERE key = ? AND expires_at > ?", (key, time.time())
+            )
+            .fetchone()
+        )
         return row[0] if row else 0
 
     def get_expiry(self, key: str) -> float:
-        row = self._db().execute("SELECT expires_at FROM counters WHERE key = ?",
-                                 (key,)).fetchone()
+        row = self._db().execute("SELECT expires_at FROM counters WHERE key = ?", (key,)).fetchone()
         return row[0] if row else time.time()
 
     def check(self) -> bool:

@@ -14,7 +14,8 @@ def csv_response(rows: list[list], filename: str) -> Response:
     buffer = io.StringIO()
     csv.writer(buffer).writerows(rows)
     return Response(
-        "\ufeff" + buffer.getvalue(), mimetype="text/csv; charset=utf-8",
+        "\ufeff" + buffer.getvalue(),
+        mimetype="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
@@ -22,8 +23,11 @@ def csv_response(rows: list[list], filename: str) -> Response:
 def workbook_response(workbook: Workbook, filename: str) -> Response:
     buffer = io.BytesIO()
     workbook.save(buffer)
-    return Response(buffer.getvalue(), mimetype=XLSX,
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return Response(
+        buffer.getvalue(),
+        mimetype=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 def bold_row(sheet, row: int) -> None:

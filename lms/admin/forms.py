@@ -5,6 +5,8 @@ from wtforms import BooleanField
 
 
 class RosterForm(FlaskForm):
-    file = FileField(_l("Roster file (CSV or Excel .xlsx)"), validators=[
-        FileRequired(), FileAllowed(["csv", "xlsx"], _l("Only .csv or .xlsx files."))])
+    file = FileField(
+        _l("Roster file (CSV or Excel .xlsx)"),
+        validators=[FileRequired(), FileAllowed(["csv", "xlsx"], _l("Only .csv or .xlsx files."))],
+    )
     dry_run = BooleanField(_l("Only check, do not save"), default=True)

@@ -43,12 +43,18 @@ def load_member(user_id: int) -> User:
 def index():
     if current_user.role == "school_admin":
         return redirect(url_for(".school", school_id=current_user.school_id))
-    pupils = (select(Classroom.school_id, func.count(Enrollment.id).label("n"))
-              .join(Enrollment, Enrollment.classroom_id == Classroom.id)
-              .where(Enrollment.ended_on.is_(None)).group_by(Classroom.school_id).subquery())
+    pupils = (
+        select(Classroom.school_id, func.count(Enrollment.id).label("n"))
+        .join(Enrollment, Enrollment.classroom_id == Classroom.id)
+        .where(Enrollment.ended_on.is_(None))
+        .group_by(Classroom.school_id)
+        .subquery()
+    )
     schools = db.session.execute(
-        select(School, pupils.c.n).outerjoin(pupils, pupils.c.school_id == School.id)
-        .order_by(School.name)).all()
+        select(School, pupils.c.n)
+        .outerjoin(pupils, pupils.c.school_id == School.id)
+        .order_by(School.name)
+    ).all()
     return render_template("admin/index.html", schools=schools, form=RosterForm())
 
 
@@ -57,12 +63,18 @@ def index():
 def school(school_id: int):
     school = load_school(school_id)
     staff = db.session.scalars(
-        select(User).where(User.school_id == school.id, User.role.in_(("teacher", "school_admin")))
-        .order_by(User.name_key)).all()
-    rooms = db.session.scalars(select(Classroom).where(Classroom.school_id == school.id)
-                               .order_by(Classroom.grade, Classroom.name)).all()
-    return render_template("admin/school.html", school=school, staff=staff, rooms=rooms,
-                           form=RosterForm())
+        select(User)
+        .where(User.school_id == school.id, User.role.in_(("teacher", "school_admin")))
+        .order_by(User.name_key)
+    ).all()
+    rooms = db.session.scalars(
+        select(Classroom)
+        .where(Classroom.school_id == school.id)
+        .order_by(Classroom.grade, Classroom.name)
+    ).all()
+    return render_template(
+        "admin/school.html", school=school, staff=staff, rooms=rooms, form=RosterForm()
+    )
 
 
 @bp.post("/schools/<int:school_id>/setup-codes")
@@ -71,13 +83,20 @@ def setup_codes(school_id: int):
     """Printable first sign-in codes for the staff who have not chosen a password yet."""
     school = load_school(school_id)
     staff = db.session.scalars(
-        select(User).where(User.school_id == school.id, User.role.in_(("teacher", "school_admin")),
-                           User.password_hash.is_(None), User.active.is_(True))
-        .order_by(User.name_key)).all()
+        select(User)
+        .where(
+            User.school_id == school.id,
+            User.role.in_(("teacher", "school_admin")),
+            User.password_hash.is_(None),
+            User.active.is_(True),
+        )
+        .order_by(User.name_key)
+    ).all()
     codes = {u.id: issue_code(db.session, "setup", u, current_user, SETUP_CODE_DAYS) for u in staff}
     db.session.commit()
-    return render_template("admin/setup_codes.html", school=school, staff=staff, codes=codes,
-                           days=SETUP_CODE_DAYS)
+    return render_template(
+        "admin/setup_codes.html", school=school, staff=staff, codes=codes, days=SETUP_CODE_DAYS
+    )
 
 
 @bp.post("/users/<int:user_id>/active")
@@ -91,10 +110,13 @@ def toggle_active(user_id: int):
         if not user.active:
             end_all_sessions(user.id)
         db.session.commit()
-        flash(_("Account enabled.") if user.active else _("Account disabled and signed out."),
-              "success")
-    return redirect(url_for(".school", school_id=user.school_id) if user.school_id
-                    else url_for(".index"))
+        flash(
+            _("Account enabled.") if user.active else _("Account disabled and signed out."),
+            "success",
+        )
+    return redirect(
+        url_for(".school", school_id=user.school_id) if user.school_id else url_for(".index")
+    )
 
 
 @bp.post("/roster")
@@ -111,10 +133,12 @@ def roster():
     data = upload.read(current_app.config.get("MAX_ROSTER_BYTES", 5 * 1024 * 1024) + 1)
     only = current_user.school.code if current_user.role == "school_admin" else None
     try:
-        report = import_roster(db.session, data, upload.filename, dry_run=form.dry_run.data,
-                               only_school_code=only)
+        report = import_roster(
+            db.session, data, upload.filename, dry_run=form.dry_run.data, only_school_code=only
+        )
     except RosterError as error:
         flash(str(error), "error")
         return render_template("admin/roster_result.html", report=None), 400
-    return render_template("admin/roster_result.html", report=report,
-                           status=400 if report.errors else 200), (400 if report.errors else 200)
+    return render_template(
+        "admin/roster_result.html", report=report, status=400 if report.errors else 200
+    ), (400 if report.errors else 200)

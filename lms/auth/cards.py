@@ -42,10 +42,18 @@ def class_login():
     return render_template("auth/class_code.html", form=form)
 
 
-@limiter.limit(lambda: current_app.config["PIN_LIMIT_PER_CLASS"], methods=["POST"],
-               key_func=_class_key, deduct_when=_failed)
-@limiter.limit(lambda: current_app.config["PIN_LIMIT_PER_PUPIL"], methods=["POST"],
-               key_func=_pupil_key, deduct_when=_failed)
+@limiter.limit(
+    lambda: current_app.config["PIN_LIMIT_PER_CLASS"],
+    methods=["POST"],
+    key_func=_class_key,
+    deduct_when=_failed,
+)
+@limiter.limit(
+    lambda: current_app.config["PIN_LIMIT_PER_PUPIL"],
+    methods=["POST"],
+    key_func=_pupil_key,
+    deduct_when=_failed,
+)
 def class_pin(code: str):
     room = find_classroom(code)
     if room is None:

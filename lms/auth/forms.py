@@ -5,8 +5,7 @@ from wtforms.validators import DataRequired, EqualTo, Length
 
 
 class LoginForm(FlaskForm):
-    login = StringField(_l("Username or phone number"),
-                        validators=[DataRequired(), Length(max=80)])
+    login = StringField(_l("Username or phone number"), validators=[DataRequired(), Length(max=80)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
     next = HiddenField()
 
@@ -25,6 +24,10 @@ class PinLoginForm(FlaskForm):
 
 class SetupForm(FlaskForm):
     code = StringField(_l("Setup code"), validators=[DataRequired(), Length(max=20)])
-    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=8, max=200)])
-    confirm = PasswordField(_l("Repeat the password"), validators=[
-        DataRequired(), EqualTo("password", message=_l("The two passwords differ."))])
+    password = PasswordField(
+        _l("New password"), validators=[DataRequired(), Length(min=8, max=200)]
+    )
+    confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))],
+    )

@@ -18,8 +18,9 @@ from lms.redirects import safe_next
 
 bp = Blueprint("auth", __name__)
 bp.add_url_rule("/login/class", view_func=cards.class_login, endpoint="class_login")
-bp.add_url_rule("/login/class/<code>", view_func=cards.class_pin, endpoint="class_pin",
-                methods=["GET", "POST"])
+bp.add_url_rule(
+    "/login/class/<code>", view_func=cards.class_pin, endpoint="class_pin", methods=["GET", "POST"]
+)
 
 
 def _login_key() -> str:
@@ -40,10 +41,15 @@ def find_user_for_login(login: str) -> User | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"],
-               deduct_when=_failed)
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"],
-               key_func=_login_key, deduct_when=_failed)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_failed
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+    methods=["POST"],
+    key_func=_login_key,
+    deduct_when=_failed,
+)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("catalog.index"))
@@ -78,8 +84,9 @@ CODE_MESSAGES = {
 
 
 @bp.route("/setup", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"],
-               deduct_when=_failed)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_failed
+)
 def setup():
     """Staff's first sign-in: the code their admin handed over, then their own password."""
     form = SetupForm()

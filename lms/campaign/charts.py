@@ -24,7 +24,8 @@ def trend_lines(series: dict[str, list[tuple[date, int, float]]], labels: dict[s
         n = max(len(points) - 1, 1)
         coords = " ".join(
             f"{PAD + (WIDTH - 2 * PAD) * i / n:.1f},{HEIGHT - PAD - (HEIGHT - 2 * PAD) * p / 100:.1f}"
-            for i, (_d, _c, p) in enumerate(points))
+            for i, (_d, _c, p) in enumerate(points)
+        )
         lines.append(Line(labels[group], f"s{index}", coords, points[-1][2]))
     return lines
 

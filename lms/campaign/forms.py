@@ -12,7 +12,9 @@ class CampaignForm(FlaskForm):
 
 class TargetsForm(FlaskForm):
     primary = IntegerField(_l("Primary pupils (%)"), validators=[NumberRange(0, 100)])
-    lower_secondary = IntegerField(_l("Lower-secondary pupils (%)"), validators=[NumberRange(0, 100)])
+    lower_secondary = IntegerField(
+        _l("Lower-secondary pupils (%)"), validators=[NumberRange(0, 100)]
+    )
     teachers = IntegerField(_l("Teachers and staff (%)"), validators=[NumberRange(0, 100)])
     parents = IntegerField(_l("Parents (%)"), validators=[NumberRange(0, 100)])
     households = IntegerField(_l("Households (%)"), validators=[NumberRange(0, 100)])
@@ -21,11 +23,14 @@ class TargetsForm(FlaskForm):
 class ActivityForm(FlaskForm):
     held_on = DateField(_l("Date"), validators=[DataRequired()])
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300)])
-    kind = SelectField(_l("Kind"), choices=[
-        ("digital-day", _l("Digital learning day (10/10)")),
-        ("community", _l("Community session")),
-        ("family", _l("Family session")),
-        ("training", _l("Training")),
-        ("other", _l("Other")),
-    ])
+    kind = SelectField(
+        _l("Kind"),
+        choices=[
+            ("digital-day", _l("Digital learning day (10/10)")),
+            ("community", _l("Community session")),
+            ("family", _l("Family session")),
+            ("training", _l("Training")),
+            ("other", _l("Other")),
+        ],
+    )
     participants = IntegerField(_l("Participants"), validators=[Optional(), NumberRange(0, 100000)])

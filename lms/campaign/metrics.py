@@ -35,8 +35,13 @@ from lms.models import (
 
 VN_OFFSET = timedelta(hours=7)
 PUPIL_GROUPS = {"primary": "primary", "lower-secondary": "lower_secondary"}
-GROUP_TIER = {"primary": "primary", "lower_secondary": "lower-secondary", "teachers": "teacher",
-              "parents": "parent", "households": "parent"}
+GROUP_TIER = {
+    "primary": "primary",
+    "lower_secondary": "lower-secondary",
+    "teachers": "teacher",
+    "parents": "parent",
+    "households": "parent",
+}
 
 
 @dataclass
@@ -51,8 +56,13 @@ class Figure:
         return round(100 * self.covered / self.population, 1) if self.population else 0.0
 
     def as_dict(self) -> dict:
-        return {"population": self.population, "covered": self.covered,
-                "percent": self.percent, "target": self.target, "status": self.status}
+        return {
+            "population": self.population,
+            "covered": self.covered,
+            "percent": self.percent,
+            "target": self.target,
+            "status": self.status,
+        }
 
 
 @dataclass
@@ -81,14 +91,23 @@ class Report:
         c = self.campaign
         return {
             "as_of": self.as_of.isoformat(),
-            "campaign": {"id": c.id, "name": c.name, "starts_on": c.starts_on.isoformat(),
-                         "ends_on": c.ends_on.isoformat(),
-                         "targets": {g: c.target(g) for g in GROUPS}},
+            "campaign": {
+                "id": c.id,
+                "name": c.name,
+                "starts_on": c.starts_on.isoformat(),
+                "ends_on": c.ends_on.isoformat(),
+                "targets": {g: c.target(g) for g in GROUPS},
+            },
             "groups": {g: self.total[g].as_dict() for g in GROUPS},
-            "schools": [{"code": r.code, "name": r.name,
-                         "groups": {g: r.groups[g].as_dict() for g in GROUPS if g in r.groups},
-                         "activities": r.activities}
-                        for r in self.rows],
+            "schools": [
+                {
+                    "code": r.code,
+                    "name": r.name,
+                    "groups": {g: r.groups[g].as_dict() for g in GROUPS if g in r.groups},
+                    "activities": r.activities,
+                }
+                for r in self.rows
+            ],
         }
 
 
@@ -127,33 +146,51 @@ def status_for(figure: Figure, window: Window) -> str:
 
 
 def required_counts(session: Session) -> dict[str, int]:
-    return dict(session.execute(
-        select(CourseAudience.audience, func.count())
-        .join(Course, Course.id == CourseAudience.course_id)
-        .where(Course.required.is_(True), Course.retired_at.is_(None))
-        .group_by(CourseAudience.audience)).all())
+    return dict(
+        session.execute(
+            select(CourseAudience.audience, func.count())
+            .join(Course, Course.id == CourseAudience.course_id)
+            .where(Course.required.is_(True), Course.retired_at.is_(None))
+            .group_by(CourseAudience.audience)
+        ).all()
+    )
 
 
 def covered_clause(session: Session, window: Window, tier_column, user_column):
     """SQL truth value: this learner is covered for that tier within the window."""
     counts = required_counts(session)
-    needed = case(*[(tier_column == t, n) for t, n in counts.items()], else_=None) \
-        if counts else literal(None)
-    with_required = select(TierProgress.user_id).where(
-        TierProgress.user_id == user_column, TierProgress.tier == tier_column,
-        TierProgress.required_done >= needed,
-        TierProgress.first_required_at >= window.opens,
-        TierProgress.last_required_at < window.closes,
-    ).exists()
-    tiers_without = [t for t in ("primary", "lower-secondary", "teacher", "parent")
-                     if t not in counts]
+    needed = (
+        case(*[(tier_column == t, n) for t, n in counts.items()], else_=None)
+        if counts
+        else literal(None)
+    )
+    with_required = (
+        select(TierProgress.user_id)
+        .where(
+            TierProgress.user_id == user_column,
+            TierProgress.tier == tier_column,
+            TierProgress.required_done >= needed,
+            TierProgress.first_required_at >= window.opens,
+            TierProgress.last_required_at < window.closes,
+        )
+        .exists()
+    )
+    tiers_without = [
+        t for t in ("primary", "lower-secondary", "teacher", "parent") if t not in counts
+    ]
     if not tiers_without:
         return with_required
-    any_course = select(Completion.id).join(
-        CourseAudience, CourseAudience.course_id == Completion.course_id).where(
-        Completion.user_id == user_column, CourseAudience.audience == tier_column,
-        Completion.completed_at >= window.opens, Completion.completed_at < window.closes,
-    ).exists()
+    any_course = (
+        select(Completion.id)
+        .join(CourseAudience, CourseAudience.course_id == Completion.course_id)
+        .where(
+            Completion.user_id == user_column,
+            CourseAudience.audience == tier_column,
+            Completion.completed_at >= window.opens,
+            Completion.completed_at < window.closes,
+        )
+        .exists()
+    )
     return or_(with_required, and_(tier_column.in_(tiers_without), any_course))
 
 
@@ -161,21 +198,31 @@ def pupil_population(window: Window, school_id: int | None = None):
     """Each pupil enrolled during the window once, in their latest class as of the as-of date."""
     latest = func.row_number().over(
         partition_by=Enrollment.pupil_id,
-        order_by=(Enrollment.started_on.desc(), Enrollment.id.desc()))
+        order_by=(Enrollment.started_on.desc(), Enrollment.id.desc()),
+    )
     query = (
-        select(Enrollment.pupil_id.label("user_id"), Classroom.school_id, Classroom.id.label(
-            "classroom_id"), Classroom.grade, latest.label("rn"))
+        select(
+            Enrollment.pupil_id.label("user_id"),
+            Classroom.school_id,
+            Classroom.id.label("classroom_id"),
+            Classroom.grade,
+            latest.label("rn"),
+        )
         .join(Classroom, Classroom.id == Enrollment.classroom_id)
-        .where(Enrollment.started_on <= window.as_of,
-               or_(Enrollment.ended_on.is_(None), Enrollment.ended_on >= window.start))
+        .where(
+            Enrollment.started_on <= window.as_of,
+            or_(Enrollment.ended_on.is_(None), Enrollment.ended_on >= window.start),
+        )
     )
     if school_id is not None:
         query = query.where(Classroom.school_id == school_id)
     ranked = query.subquery()
     tier = case((ranked.c.grade <= 5, literal("primary")), else_=literal("lower-secondary"))
-    return select(ranked.c.user_id, ranked.c.school_id, ranked.c.classroom_id,
-                  tier.label("tier")).where(ranked.c.rn == 1,
-                                            ranked.c.grade.between(1, 9)).subquery()
+    return (
+        select(ranked.c.user_id, ranked.c.school_id, ranked.c.classroom_id, tier.label("tier"))
+        .where(ranked.c.rn == 1, ranked.c.grade.between(1, 9))
+        .subquery()
+    )
 
 
 def _pupils(session, window, by, school_id=None):
@@ -183,18 +230,25 @@ def _pupils(session, window, by, school_id=None):
     covered = covered_clause(session, window, pop.c.tier, pop.c.user_id)
     key = getattr(pop.c, by)
     rows = session.execute(
-        select(key, pop.c.tier, func.count(), func.count().filter(covered))
-        .group_by(key, pop.c.tier)).all()
+        select(key, pop.c.tier, func.count(), func.count().filter(covered)).group_by(
+            key, pop.c.tier
+        )
+    ).all()
     return rows
 
 
 def _staff(session, window, school_id=None):
     covered = covered_clause(session, window, literal("teacher"), User.id)
-    query = (select(User.school_id, func.count(), func.count().filter(covered))
-             .where(User.role.in_(("teacher", "school_admin")), User.school_id.is_not(None),
-                    or_(User.staff_from.is_(None), User.staff_from <= window.as_of),
-                    or_(User.staff_until.is_(None), User.staff_until >= window.start))
-             .group_by(User.school_id))
+    query = (
+        select(User.school_id, func.count(), func.count().filter(covered))
+        .where(
+            User.role.in_(("teacher", "school_admin")),
+            User.school_id.is_not(None),
+            or_(User.staff_from.is_(None), User.staff_from <= window.as_of),
+            or_(User.staff_until.is_(None), User.staff_until >= window.start),
+        )
+        .group_by(User.school_id)
+    )
     if school_id is not None:
         query = query.where(User.school_id == school_id)
     return session.execute(query).all()
@@ -206,19 +260,31 @@ def _families(session, window, school_id=None, per_school=True):
     pupil = User.__table__.alias("pupil")
     guardian = User.__table__.alias("guardian")
     key = pop.c.school_id if per_school else literal(0)
-    links = (select(key.label("k"), pupil.c.household_id, Guardianship.guardian_id)
-             .select_from(pop).join(pupil, pupil.c.id == pop.c.user_id)
-             .outerjoin(Guardianship, Guardianship.pupil_id == pop.c.user_id)).subquery()
+    links = (
+        select(key.label("k"), pupil.c.household_id, Guardianship.guardian_id)
+        .select_from(pop)
+        .join(pupil, pupil.c.id == pop.c.user_id)
+        .outerjoin(Guardianship, Guardianship.pupil_id == pop.c.user_id)
+    ).subquery()
     covered_guardian = covered_clause(session, window, literal("parent"), links.c.guardian_id)
-    parents = dict((k, (n, c)) for k, n, c in session.execute(
-        select(links.c.k, func.count(distinct(links.c.guardian_id)),
-               func.count(distinct(case((covered_guardian, links.c.guardian_id)))))
-        .group_by(links.c.k)).all())
+    parents = dict(
+        (k, (n, c))
+        for k, n, c in session.execute(
+            select(
+                links.c.k,
+                func.count(distinct(links.c.guardian_id)),
+                func.count(distinct(case((covered_guardian, links.c.guardian_id)))),
+            ).group_by(links.c.k)
+        ).all()
+    )
     households = session.execute(
-        select(links.c.k, links.c.household_id,
-               func.count(links.c.guardian_id),
-               func.max(case((covered_guardian, 1), else_=0)))
-        .group_by(links.c.k, links.c.household_id)).all()
+        select(
+            links.c.k,
+            links.c.household_id,
+            func.count(links.c.guardian_id),
+            func.max(case((covered_guardian, 1), else_=0)),
+        ).group_by(links.c.k, links.c.household_id)
+    ).all()
     out = {}
     for k, _household, guardians, any_covered in households:
         p, pc, h, hc, missing = out.get(k, (0, 0, 0, 0, 0))
@@ -237,8 +303,9 @@ def _figure(campaign, window, group, population, covered) -> Figure:
     return figure
 
 
-def ward_report(session: Session, campaign: Campaign, as_of: date | None = None,
-                school_code: str | None = None) -> Report:
+def ward_report(
+    session: Session, campaign: Campaign, as_of: date | None = None, school_code: str | None = None
+) -> Report:
     """One row per school of the campaign's unit, and the ward total."""
     window = window_for(campaign, as_of)
     schools_query = select(School).where(School.unit_id == campaign.unit_id).order_by(School.name)
@@ -257,10 +324,15 @@ def ward_report(session: Session, campaign: Campaign, as_of: date | None = None,
         if school_id in raw:
             raw[school_id]["parents"] = [p, pc]
             raw[school_id]["households"] = [h, hc]
-    activities = dict(session.execute(
-        select(OutreachActivity.school_id, func.count())
-        .where(OutreachActivity.held_on >= window.start, OutreachActivity.held_on <= window.as_of)
-        .group_by(OutreachActivity.school_id)).all())
+    activities = dict(
+        session.execute(
+            select(OutreachActivity.school_id, func.count())
+            .where(
+                OutreachActivity.held_on >= window.start, OutreachActivity.held_on <= window.as_of
+            )
+            .group_by(OutreachActivity.school_id)
+        ).all()
+    )
     rows = []
     for s in schools:
         row = Row(s.id, s.code, s.name, activities=activities.get(s.id, 0))
@@ -268,8 +340,10 @@ def ward_report(session: Session, campaign: Campaign, as_of: date | None = None,
             row.groups[g] = _figure(campaign, window, g, *raw[s.id][g])
         rows.append(row)
     rows.sort(key=lambda r: (-r.shortfall, r.name))
-    total = {g: [sum(raw[s.id][g][0] for s in schools), sum(raw[s.id][g][1] for s in schools)]
-             for g in ("primary", "lower_secondary", "teachers")}
+    total = {
+        g: [sum(raw[s.id][g][0] for s in schools), sum(raw[s.id][g][1] for s in schools)]
+        for g in ("primary", "lower_secondary", "teachers")
+    }
     # A family with children in two schools is one family in the ward total.
     fam = _families(session, window, only, per_school=False).get(0, (0, 0, 0, 0))
     total["parents"], total["households"] = [fam[0], fam[1]], [fam[2], fam[3]]
@@ -277,13 +351,15 @@ def ward_report(session: Session, campaign: Campaign, as_of: date | None = None,
     return Report(campaign, window.as_of, figures, rows)
 
 
-def school_report(session: Session, campaign: Campaign, school: School,
-                  as_of: date | None = None) -> tuple[Report, list[Row]]:
+def school_report(
+    session: Session, campaign: Campaign, school: School, as_of: date | None = None
+) -> tuple[Report, list[Row]]:
     """The school's own figures, and one row per class for its pupils."""
     report = ward_report(session, campaign, as_of, school.code)
     window = window_for(campaign, as_of)
-    rooms = {r.id: r for r in session.scalars(
-        select(Classroom).where(Classroom.school_id == school.id))}
+    rooms = {
+        r.id: r for r in session.scalars(select(Classroom).where(Classroom.school_id == school.id))
+    }
     class_rows = {}
     for room_id, tier, n, c in _pupils(session, window, "classroom_id", school.id):
         room = rooms[room_id]
@@ -293,13 +369,15 @@ def school_report(session: Session, campaign: Campaign, school: School,
     return report, ordered
 
 
-def trend(session: Session, campaign: Campaign, as_of: date | None = None,
-          school_id: int | None = None) -> dict[str, list[tuple[date, int, float]]]:
+def trend(
+    session: Session, campaign: Campaign, as_of: date | None = None, school_id: int | None = None
+) -> dict[str, list[tuple[date, int, float]]]:
     """Coverage per group at the end of each week of the campaign up to the as-of date:
     (week end, covered, percent of the as-of population)."""
     window = window_for(campaign, as_of)
-    report = ward_report(session, campaign, window.as_of,
-                         session.get(School, school_id).code if school_id else None)
+    report = ward_report(
+        session, campaign, window.as_of, session.get(School, school_id).code if school_id else None
+    )
     counts = required_counts(session)
     weeks = []
     day = window.start + timedelta(days=6)
@@ -310,8 +388,10 @@ def trend(session: Session, campaign: Campaign, as_of: date | None = None,
     done_day = func.date(TierProgress.last_required_at + VN_OFFSET)
     if session.get_bind().dialect.name == "sqlite":
         done_day = func.date(TierProgress.last_required_at, "+7 hours")
-    base = and_(TierProgress.first_required_at >= window.opens,
-                TierProgress.last_required_at < window.closes)
+    base = and_(
+        TierProgress.first_required_at >= window.opens,
+        TierProgress.last_required_at < window.closes,
+    )
 
     def needed(tier):
         return TierProgress.required_done >= counts.get(tier, 10**6)
@@ -319,33 +399,55 @@ def trend(session: Session, campaign: Campaign, as_of: date | None = None,
     series_days: dict[str, dict[str, int]] = {g: {} for g in GROUPS}
     pop = pupil_population(window, school_id)
     for tier, day_value, n in session.execute(
-            select(pop.c.tier, done_day, func.count()).join(
-                TierProgress, and_(TierProgress.user_id == pop.c.user_id,
-                                   TierProgress.tier == pop.c.tier))
-            .where(base, TierProgress.required_done >= case(
-                *[(pop.c.tier == t, n) for t, n in counts.items()], else_=10**6)
-                if counts else literal(10**6))
-            .group_by(pop.c.tier, done_day)):
+        select(pop.c.tier, done_day, func.count())
+        .join(
+            TierProgress,
+            and_(TierProgress.user_id == pop.c.user_id, TierProgress.tier == pop.c.tier),
+        )
+        .where(
+            base,
+            TierProgress.required_done
+            >= case(*[(pop.c.tier == t, n) for t, n in counts.items()], else_=10**6)
+            if counts
+            else literal(10**6),
+        )
+        .group_by(pop.c.tier, done_day)
+    ):
         series_days[PUPIL_GROUPS[tier]][str(day_value)] = n
-    staff = (select(done_day, func.count()).join(User, User.id == TierProgress.user_id)
-             .where(base, needed("teacher"), TierProgress.tier == "teacher",
-                    User.role.in_(("teacher", "school_admin")), User.school_id.is_not(None)))
+    staff = (
+        select(done_day, func.count())
+        .join(User, User.id == TierProgress.user_id)
+        .where(
+            base,
+            needed("teacher"),
+            TierProgress.tier == "teacher",
+            User.role.in_(("teacher", "school_admin")),
+            User.school_id.is_not(None),
+        )
+    )
     if school_id:
         staff = staff.where(User.school_id == school_id)
     for day_value, n in session.execute(staff.group_by(done_day)):
         series_days["teachers"][str(day_value)] = n
-    guardians = (select(Guardianship.guardian_id.label("uid"))
-                 .join(pop, pop.c.user_id == Guardianship.pupil_id).distinct()).subquery()
+    guardians = (
+        select(Guardianship.guardian_id.label("uid"))
+        .join(pop, pop.c.user_id == Guardianship.pupil_id)
+        .distinct()
+    ).subquery()
     for day_value, n in session.execute(
-            select(done_day, func.count()).join(guardians, guardians.c.uid == TierProgress.user_id)
-            .where(base, needed("parent"), TierProgress.tier == "parent").group_by(done_day)):
+        select(done_day, func.count())
+        .join(guardians, guardians.c.uid == TierProgress.user_id)
+        .where(base, needed("parent"), TierProgress.tier == "parent")
+        .group_by(done_day)
+    ):
         series_days["parents"][str(day_value)] = n
     household_first = (
         select(User.household_id, func.min(TierProgress.last_required_at).label("at"))
         .join(guardians, guardians.c.uid == User.id)
         .join(TierProgress, TierProgress.user_id == User.id)
         .where(base, needed("parent"), TierProgress.tier == "parent")
-        .group_by(User.household_id)).subquery()
+        .group_by(User.household_id)
+    ).subquery()
     house_day = func.date(household_first.c.at + VN_OFFSET)
     if session.get_bind().dialect.name == "sqlite":
         house_day = func.date(household_first.c.at, "+7 hours")
@@ -361,26 +463,35 @@ def trend(session: Session, campaign: Campaign, as_of: date | None = None,
             while index < len(by_day) and by_day[index][0] <= week_end.isoformat():
                 running += by_day[index][1]
                 index += 1
-            points.append((week_end, running,
-                           round(100 * running / population, 1) if population else 0.0))
+            points.append(
+                (week_end, running, round(100 * running / population, 1) if population else 0.0)
+            )
         out[g] = points
     return out
 
 
-def competencies(session: Session, campaign: Campaign, as_of: date | None = None,
-                 school_id: int | None = None) -> dict[str, dict[str, int]]:
+def competencies(
+    session: Session, campaign: Campaign, as_of: date | None = None, school_id: int | None = None
+) -> dict[str, dict[str, int]]:
     """For each component: learners per tier who completed a course tagged with it."""
     window = window_for(campaign, as_of)
-    query = (select(CourseCompetency.code, User.tier, func.count(distinct(Completion.user_id)))
-             .join(Completion, Completion.course_id == CourseCompetency.course_id)
-             .join(User, User.id == Completion.user_id)
-             .where(Completion.completed_at >= window.opens,
-                    Completion.completed_at < window.closes, User.tier.is_not(None))
-             .group_by(CourseCompetency.code, User.tier))
+    query = (
+        select(CourseCompetency.code, User.tier, func.count(distinct(Completion.user_id)))
+        .join(Completion, Completion.course_id == CourseCompetency.course_id)
+        .join(User, User.id == Completion.user_id)
+        .where(
+            Completion.completed_at >= window.opens,
+            Completion.completed_at < window.closes,
+            User.tier.is_not(None),
+        )
+        .group_by(CourseCompetency.code, User.tier)
+    )
     if school_id is not None:
-        in_school = select(Enrollment.pupil_id).join(
-            Classroom, Classroom.id == Enrollment.classroom_id).where(
-            Classroom.school_id == school_id)
+        in_school = (
+            select(Enrollment.pupil_id)
+            .join(Classroom, Classroom.id == Enrollment.classroom_id)
+            .where(Classroom.school_id == school_id)
+        )
         query = query.where(or_(User.school_id == school_id, User.id.in_(in_school)))
     out: dict[str, dict[str, int]] = {}
     for code, tier, n in session.execute(query):

@@ -28,8 +28,12 @@ def _flat_header(unit: str = " (%)") -> list[str]:
     header = ["Mã trường", "Tên trường"]
     for g in GROUPS:
         name = GROUP_NAMES[g]
-        header += [f"{name}: đã đạt", f"{name}: tổng số", f"{name}: tỉ lệ{unit}",
-                   f"{name}: chỉ tiêu{unit}"]
+        header += [
+            f"{name}: đã đạt",
+            f"{name}: tổng số",
+            f"{name}: tỉ lệ{unit}",
+            f"{name}: chỉ tiêu{unit}",
+        ]
     return header + ["Hoạt động lan tỏa"]
 
 
@@ -49,8 +53,9 @@ def to_csv(report: Report) -> bytes:
     writer.writerow(_flat_header())
     for r in report.rows:
         writer.writerow(_flat_row(r.code, r.name, r.groups, r.activities))
-    writer.writerow(_flat_row("", "Toàn phường/xã", report.total,
-                              sum(r.activities for r in report.rows)))
+    writer.writerow(
+        _flat_row("", "Toàn phường/xã", report.total, sum(r.activities for r in report.rows))
+    )
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -67,8 +72,9 @@ def to_xlsx(report: Report, unit_name: str) -> bytes:
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for r in report.rows:
         sheet.append(_flat_row(r.code, r.name, r.groups, r.activities))
-    sheet.append(_flat_row("", "Toàn phường/xã", report.total,
-                           sum(r.activities for r in report.rows)))
+    sheet.append(
+        _flat_row("", "Toàn phường/xã", report.total, sum(r.activities for r in report.rows))
+    )
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
     for row in sheet.iter_rows(min_row=header_row + 1, max_row=sheet.max_row):
@@ -83,14 +89,25 @@ def to_xlsx(report: Report, unit_name: str) -> bytes:
     for g in GROUPS:
         detail = book.create_sheet(GROUP_NAMES[g][:31])
         _title_block(detail, report, unit_name, GROUP_NAMES[g])
-        detail.append(["Mã trường", "Tên trường", "Đã đạt", "Tổng số", "Tỉ lệ", "Chỉ tiêu",
-                       "Tình trạng"])
+        detail.append(
+            ["Mã trường", "Tên trường", "Đã đạt", "Tổng số", "Tỉ lệ", "Chỉ tiêu", "Tình trạng"]
+        )
         for cell in detail[detail.max_row]:
             cell.font = Font(bold=True)
         for code, name, f in [(r.code, r.name, r.groups[g]) for r in report.rows] + [
-                ("", "Toàn phường/xã", report.total[g])]:
-            detail.append([code, name, f.covered, f.population, f.percent / 100, f.target / 100,
-                           STATUS_NAMES[f.status]])
+            ("", "Toàn phường/xã", report.total[g])
+        ]:
+            detail.append(
+                [
+                    code,
+                    name,
+                    f.covered,
+                    f.population,
+                    f.percent / 100,
+                    f.target / 100,
+                    STATUS_NAMES[f.status],
+                ]
+            )
             detail.cell(row=detail.max_row, column=5).number_format = "0.0%"
             detail.cell(row=detail.max_row, column=6).number_format = "0%"
         detail.column_dimensions["B"].width = 34
@@ -103,8 +120,12 @@ def _title_block(sheet, report: Report, unit_name: str, subtitle: str | None = N
     sheet.append([unit_name])
     sheet["A1"].font = Font(bold=True, size=14)
     sheet.append([f"Báo cáo kết quả phong trào: {report.campaign.name}"])
-    sheet.append([f"Thời gian: {report.campaign.starts_on:%d/%m/%Y} - "
-                  f"{report.campaign.ends_on:%d/%m/%Y}; số liệu đến ngày {report.as_of:%d/%m/%Y}"])
+    sheet.append(
+        [
+            f"Thời gian: {report.campaign.starts_on:%d/%m/%Y} - "
+            f"{report.campaign.ends_on:%d/%m/%Y}; số liệu đến ngày {report.as_of:%d/%m/%Y}"
+        ]
+    )
     if subtitle:
         sheet.append([subtitle])
     sheet.append([])

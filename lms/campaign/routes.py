@@ -53,9 +53,13 @@ def load_school(school_id: int) -> School:
 
 
 def group_labels() -> dict[str, str]:
-    return {"primary": _("Primary pupils"), "lower_secondary": _("Lower-secondary pupils"),
-            "teachers": _("Teachers and staff"), "parents": _("Parents"),
-            "households": _("Households")}
+    return {
+        "primary": _("Primary pupils"),
+        "lower_secondary": _("Lower-secondary pupils"),
+        "teachers": _("Teachers and staff"),
+        "parents": _("Parents"),
+        "households": _("Households"),
+    }
 
 
 @bp.get("/")
@@ -69,17 +73,29 @@ def ward():
     as_of = as_of_date()
     result = metrics.ward_report(db.session, campaign, as_of)
     page = max(request.args.get("page", 1, type=int), 1)
-    rows = result.rows[(page - 1) * PAGE_SIZE: page * PAGE_SIZE]
+    rows = result.rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     pages = (len(result.rows) + PAGE_SIZE - 1) // PAGE_SIZE
     series = metrics.trend(db.session, campaign, result.as_of)
     return render_template(
-        "campaign/ward.html", campaign=campaign, report=result, rows=rows, page=page, pages=pages,
-        labels=group_labels(), lines=charts.trend_lines(series, group_labels()), series=series,
-        grid=charts.gridlines(), chart=charts, targets=TargetsForm(data={
-            g: campaign.target(g) for g in GROUPS}),
-        changes=db.session.scalars(select(TargetChange).where(
-            TargetChange.campaign_id == campaign.id).order_by(TargetChange.changed_at.desc())
-            .limit(10)).all())
+        "campaign/ward.html",
+        campaign=campaign,
+        report=result,
+        rows=rows,
+        page=page,
+        pages=pages,
+        labels=group_labels(),
+        lines=charts.trend_lines(series, group_labels()),
+        series=series,
+        grid=charts.gridlines(),
+        chart=charts,
+        targets=TargetsForm(data={g: campaign.target(g) for g in GROUPS}),
+        changes=db.session.scalars(
+            select(TargetChange)
+            .where(TargetChange.campaign_id == campaign.id)
+            .order_by(TargetChange.changed_at.desc())
+            .limit(10)
+        ).all(),
+    )
 
 
 @bp.get("/schools/<int:school_id>")
@@ -91,16 +107,31 @@ def school(school_id: int):
         abort(404)
     result, classes = metrics.school_report(db.session, campaign, school, as_of_date())
     series = metrics.trend(db.session, campaign, result.as_of, school.id)
-    rooms = {r.id: r for r in db.session.scalars(
-        select(Classroom).where(Classroom.school_id == school.id))}
-    activities = db.session.scalars(select(OutreachActivity).where(
-        OutreachActivity.school_id == school.id).order_by(OutreachActivity.held_on.desc())).all()
+    rooms = {
+        r.id: r
+        for r in db.session.scalars(select(Classroom).where(Classroom.school_id == school.id))
+    }
+    activities = db.session.scalars(
+        select(OutreachActivity)
+        .where(OutreachActivity.school_id == school.id)
+        .order_by(OutreachActivity.held_on.desc())
+    ).all()
     return render_template(
-        "campaign/school.html", campaign=campaign, school=school, report=result,
-        figures=result.rows[0].groups if result.rows else result.total, classes=classes,
-        rooms=rooms, labels=group_labels(), lines=charts.trend_lines(series, group_labels()),
-        series=series, grid=charts.gridlines(), chart=charts, activities=activities,
-        form=ActivityForm(data={"held_on": date.today()}))
+        "campaign/school.html",
+        campaign=campaign,
+        school=school,
+        report=result,
+        figures=result.rows[0].groups if result.rows else result.total,
+        classes=classes,
+        rooms=rooms,
+        labels=group_labels(),
+        lines=charts.trend_lines(series, group_labels()),
+        series=series,
+        grid=charts.gridlines(),
+        chart=charts,
+        activities=activities,
+        form=ActivityForm(data={"held_on": date.today()}),
+    )
 
 
 @bp.get("/competencies")
@@ -114,8 +145,9 @@ def competencies():
 
     table = metrics.competencies(db.session, campaign, as_of_date(), school_id)
     codes = sorted(COMPETENCIES, key=lambda c: tuple(int(x) for x in c.split(".")))
-    return render_template("campaign/competencies.html", campaign=campaign, table=table,
-                           codes=codes)
+    return render_template(
+        "campaign/competencies.html", campaign=campaign, table=table, codes=codes
+    )
 
 
 @bp.get("/report.<fmt>")
@@ -132,13 +164,17 @@ def download(fmt: str):
     if fmt == "json":
         return Response(report_files.to_json(result), mimetype="application/json")
     if fmt == "csv":
-        return Response(report_files.to_csv(result), mimetype="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+        return Response(
+            report_files.to_csv(result),
+            mimetype="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+        )
     unit = db.session.get(Unit, campaign.unit_id)
     return Response(
         report_files.to_xlsx(result, unit.name),
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
+    )
 
 
 @bp.post("/campaign")
@@ -147,11 +183,17 @@ def create_campaign():
     form = CampaignForm()
     unit = db.session.scalar(select(Unit).order_by(Unit.id).limit(1))
     if unit is None or not form.validate_on_submit() or form.ends_on.data <= form.starts_on.data:
-        flash(_("Enter a name and an end date after the start date (import the schools first)."),
-              "error")
+        flash(
+            _("Enter a name and an end date after the start date (import the schools first)."),
+            "error",
+        )
         return redirect(url_for(".ward"))
-    campaign = Campaign(unit_id=unit.id, name=form.name.data.strip(),
-                        starts_on=form.starts_on.data, ends_on=form.ends_on.data)
+    campaign = Campaign(
+        unit_id=unit.id,
+        name=form.name.data.strip(),
+        starts_on=form.starts_on.data,
+        ends_on=form.ends_on.data,
+    )
     campaign.targets = [CampaignTarget(group=g, percent=p) for g, p in DEFAULT_TARGETS.items()]
     db.session.add(campaign)
     db.session.commit()
@@ -177,8 +219,15 @@ def targets():
                 by_group[group].percent = new
             else:
                 campaign.targets.append(CampaignTarget(group=group, percent=new))
-            db.session.add(TargetChange(campaign_id=campaign.id, group=group, old_percent=old,
-                                        new_percent=new, changed_by_id=current_user.id))
+            db.session.add(
+                TargetChange(
+                    campaign_id=campaign.id,
+                    group=group,
+                    old_percent=old,
+                    new_percent=new,
+                    changed_by_id=current_user.id,
+                )
+            )
     db.session.commit()
     flash(_("Targets saved."), "success")
     return redirect(url_for(".ward"))
@@ -192,10 +241,16 @@ def add_activity(school_id: int):
     if not form.validate_on_submit():
         flash(_("Enter the date and title of the activity."), "error")
         return redirect(url_for(".school", school_id=school.id))
-    db.session.add(OutreachActivity(
-        school_id=school.id, held_on=form.held_on.data, title=form.title.data.strip(),
-        kind=form.kind.data, participants=form.participants.data or 0,
-        created_by_id=current_user.id))
+    db.session.add(
+        OutreachActivity(
+            school_id=school.id,
+            held_on=form.held_on.data,
+            title=form.title.data.strip(),
+            kind=form.kind.data,
+            participants=form.participants.data or 0,
+            created_by_id=current_user.id,
+        )
+    )
     db.session.commit()
     flash(_("Activity recorded."), "success")
     return redirect(url_for(".school", school_id=school.id))

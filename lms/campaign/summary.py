@@ -8,11 +8,22 @@ from lms.models import Completion, Course, CourseAudience, TierProgress, User
 
 def _aggregate(user_ids: list[int] | None):
     query = (
-        select(Completion.user_id, CourseAudience.audience, func.count(),
-               func.min(Completion.completed_at), func.max(Completion.completed_at))
+        select(
+            Completion.user_id,
+            CourseAudience.audience,
+            func.count(),
+            func.min(Completion.completed_at),
+            func.max(Completion.completed_at),
+        )
         .join(CourseAudience, CourseAudience.course_id == Completion.course_id)
-        .join(Course, and_(Course.id == Completion.course_id, Course.required.is_(True),
-                           Course.retired_at.is_(None)))
+        .join(
+            Course,
+            and_(
+                Course.id == Completion.course_id,
+                Course.required.is_(True),
+                Course.retired_at.is_(None),
+            ),
+        )
         .group_by(Completion.user_id, CourseAudience.audience)
     )
     if user_ids is not None:
@@ -26,22 +37,31 @@ def refresh_user(session: Session, user_id: int) -> None:
     if session.get_bind().dialect.name == "postgresql":
         session.execute(select(User.id).where(User.id == user_id).with_for_update())
     session.execute(delete(TierProgress).where(TierProgress.user_id == user_id))
-    session.execute(insert(TierProgress).from_select(
-        ["user_id", "tier", "required_done", "first_required_at", "last_required_at"],
-        _aggregate([user_id])))
+    session.execute(
+        insert(TierProgress).from_select(
+            ["user_id", "tier", "required_done", "first_required_at", "last_required_at"],
+            _aggregate([user_id]),
+        )
+    )
 
 
 def rebuild(session: Session) -> None:
     """Recompute everyone: after a sync changed which courses are required or for whom."""
     session.execute(delete(TierProgress))
-    session.execute(insert(TierProgress).from_select(
-        ["user_id", "tier", "required_done", "first_required_at", "last_required_at"],
-        _aggregate(None)))
+    session.execute(
+        insert(TierProgress).from_select(
+            ["user_id", "tier", "required_done", "first_required_at", "last_required_at"],
+            _aggregate(None),
+        )
+    )
 
 
 def required_signature(session: Session) -> list[tuple[int, str]]:
     """Which courses count for which tier: when this changes, the summary is rebuilt."""
-    return sorted(session.execute(
-        select(Course.id, CourseAudience.audience)
-        .join(CourseAudience, CourseAudience.course_id == Course.id)
-        .where(Course.required.is_(True), Course.retired_at.is_(None))).all())
+    return sorted(
+        session.execute(
+            select(Course.id, CourseAudience.audience)
+            .join(CourseAudience, CourseAudience.course_id == Course.id)
+            .where(Course.required.is_(True), Course.retired_at.is_(None))
+        ).all()
+    )

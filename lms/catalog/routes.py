@@ -51,7 +51,8 @@ def healthz():
 @bp.get("/media/<slug>/<path:path>")
 def media(slug: str, path: str):
     asset = db.session.execute(
-        select(CourseAsset).join(Course, Course.id == CourseAsset.course_id)
+        select(CourseAsset)
+        .join(Course, Course.id == CourseAsset.course_id)
         .where(Course.slug == slug, CourseAsset.path == path)
     ).scalar_one_or_none()
     if asset is None:
@@ -62,7 +63,9 @@ def media(slug: str, path: str):
     response.set_etag(asset.sha256)
     response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
     # An SVG opened on its own must not run anything.
-    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+    )
     return response
 
 

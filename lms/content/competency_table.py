@@ -11,8 +11,12 @@ AREA_NAMES = {
     "5": "Giải quyết vấn đề",
     "6": "Ứng dụng trí tuệ nhân tạo",
 }
-TIER_NAMES = {"primary": "Tiểu học", "lower-secondary": "THCS", "teacher": "Giáo viên",
-              "parent": "Phụ huynh"}
+TIER_NAMES = {
+    "primary": "Tiểu học",
+    "lower-secondary": "THCS",
+    "teacher": "Giáo viên",
+    "parent": "Phụ huynh",
+}
 
 
 def _order(code: str) -> tuple[int, int]:
@@ -42,7 +46,9 @@ def competency_table(courses: list[CourseSource]) -> str:
             uncovered.append(code)
         lines.append(f"| {code} | " + " | ".join(cells) + " |")
     lines += ["", "## Chưa khóa học nào dạy", ""]
-    lines += [f"- {code} ({AREA_NAMES[code.split('.')[0]]})" for code in uncovered] or ["- (không có)"]
+    lines += [f"- {code} ({AREA_NAMES[code.split('.')[0]]})" for code in uncovered] or [
+        "- (không có)"
+    ]
     lines += ["", "## Khóa học theo nhóm", ""]
     for tier in AUDIENCES:
         lines.append(f"### {TIER_NAMES[tier]}")

@@ -97,7 +97,9 @@ def check_keys(doc: Document, allowed: set[str], problems: Problems) -> None:
     for key, fld in doc.fields.items():
         if key not in allowed:
             expected = ", ".join(sorted(allowed))
-            problems.error(doc.path, fld.line, f"khóa không được hỗ trợ `{key}` (chỉ dùng: {expected})")
+            problems.error(
+                doc.path, fld.line, f"khóa không được hỗ trợ `{key}` (chỉ dùng: {expected})"
+            )
 
 
 def get_str(

@@ -78,7 +78,9 @@ def parse_quiz_body(path: Path, body: str, first_line: int, problems: Problems):
             )
             continue
         if LOOSE_OPTION.match(line):
-            problems.error(path, lineno, "phương án phải viết `- [x] đáp án đúng` hoặc `- [ ] đáp án sai`")
+            problems.error(
+                path, lineno, "phương án phải viết `- [x] đáp án đúng` hoặc `- [ ] đáp án sai`"
+            )
             continue
         if line.lstrip().startswith(">"):
             if stage != "options":
@@ -113,9 +115,7 @@ def _check_question(path: Path, q: QuestionSource, problems: Problems) -> None:
     for option in q.options:
         key = _option_key(option.text)
         if key in seen:
-            problems.error(
-                path, option.line, f"phương án trùng với phương án ở dòng {seen[key]}"
-            )
+            problems.error(path, option.line, f"phương án trùng với phương án ở dòng {seen[key]}")
         else:
             seen[key] = option.line
     if not q.explanation:

@@ -12,11 +12,47 @@ from lms.content.loader import LESSON_FILE, CourseSource
 # Bump when rendering changes, so that the next sync renders every course again.
 RENDER_VERSION = 1
 
-ALLOWED_TAGS = frozenset({
-    "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "u", "s", "del",
-    "code", "pre", "blockquote", "ul", "ol", "li", "a", "img", "table", "thead", "tbody",
-    "tr", "th", "td", "sup", "sub", "abbr", "dl", "dt", "dd", "kbd", "mark",
-})
+ALLOWED_TAGS = frozenset(
+    {
+        "p",
+        "br",
+        "hr",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "strong",
+        "em",
+        "b",
+        "i",
+        "u",
+        "s",
+        "del",
+        "code",
+        "pre",
+        "blockquote",
+        "ul",
+        "ol",
+        "li",
+        "a",
+        "img",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+        "sup",
+        "sub",
+        "abbr",
+        "dl",
+        "dt",
+        "dd",
+        "kbd",
+        "mark",
+    }
+)
 ALLOWED_ATTRIBUTES = {
     "a": ["href", "title"],
     "img": ["src", "alt", "title", "width", "height", "loading"],
@@ -56,9 +92,7 @@ def render_markdown(text: str, url_for_target=None) -> str:
     html = _markdown().convert(text or "")
     html = html.replace("<h1>", "<h2>").replace("</h1>", "</h2>")
     if url_for_target is not None:
-        html = _URL_ATTR.sub(
-            lambda m: m.group(1) + url_for_target(m.group(2)) + m.group(3), html
-        )
+        html = _URL_ATTR.sub(lambda m: m.group(1) + url_for_target(m.group(2)) + m.group(3), html)
     html = html.replace("<img ", '<img loading="lazy" ')
     return sanitize_html(html)
 

@@ -31,8 +31,9 @@ def pair(session: Session, parent: User, code: str) -> User:
     return pupil
 
 
-def signup_and_pair(session: Session, code: str, full_name: str, phone: str,
-                    password: str) -> tuple[User, User]:
+def signup_and_pair(
+    session: Session, code: str, full_name: str, phone: str, password: str
+) -> tuple[User, User]:
     """Create the parent's account (or claim the record the roster made for that phone)."""
     row = find_code(session, code, "pairing")
     pupil = row.user
@@ -42,8 +43,11 @@ def signup_and_pair(session: Session, code: str, full_name: str, phone: str,
         if parent.password_hash or parent.role != "parent":
             raise PairingError("phone_taken")
         # The roster named this phone; only this pupil's own guardian may claim it.
-        linked = session.scalar(select(Guardianship).where(
-            Guardianship.guardian_id == parent.id, Guardianship.pupil_id == pupil.id))
+        linked = session.scalar(
+            select(Guardianship).where(
+                Guardianship.guardian_id == parent.id, Guardianship.pupil_id == pupil.id
+            )
+        )
         if linked is None:
             raise PairingError("phone_other_family")
     else:

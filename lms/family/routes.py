@@ -20,10 +20,12 @@ from lms.people.phones import normalize_phone
 bp = Blueprint("family", __name__)
 
 PAIRING_MESSAGES = {
-    "phone_taken": _l("This phone number already has an account. Sign in first, then "
-                      "enter the code again."),
-    "phone_other_family": _l("This phone number is registered with another family. "
-                             "Please contact the school."),
+    "phone_taken": _l(
+        "This phone number already has an account. Sign in first, then enter the code again."
+    ),
+    "phone_other_family": _l(
+        "This phone number is registered with another family. Please contact the school."
+    ),
     "not_parent": _l("Only a parent account can be linked to a pupil."),
 }
 
@@ -33,8 +35,9 @@ def _failed(response) -> bool:
 
 
 @bp.route("/pair", methods=["GET", "POST"], endpoint="pair")
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"],
-               deduct_when=_failed)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_failed
+)
 def pair_view():
     code = request.values.get("code", "")
     if current_user.is_authenticated:
@@ -65,8 +68,9 @@ def pair_view():
             form.phone.errors.append(_("Enter a Vietnamese phone number, e.g. 0912345678."))
             return render_template("family/signup.html", form=form), 400
         try:
-            parent, pupil = signup_and_pair(db.session, form.code.data, form.full_name.data,
-                                            phone, form.password.data)
+            parent, pupil = signup_and_pair(
+                db.session, form.code.data, form.full_name.data, phone, form.password.data
+            )
         except CodeError as error:
             db.session.rollback()
             flash(str(CODE_MESSAGES[error.reason]), "error")

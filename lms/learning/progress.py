@@ -6,10 +6,20 @@ from datetime import date
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from lms.models import Assignment, Completion, Course, CourseAudience, Enrollment, Lesson
-from lms.models import LessonProgress, QuizAttempt, QuizVersion, User
-from lms.models.base import utcnow
 from lms.campaign import summary
+from lms.models import (
+    Assignment,
+    Completion,
+    Course,
+    CourseAudience,
+    Enrollment,
+    Lesson,
+    LessonProgress,
+    QuizAttempt,
+    QuizVersion,
+    User,
+)
+from lms.models.base import utcnow
 from lms.upsert import insert_ignore
 
 
@@ -77,22 +87,31 @@ def active_lessons_count():
 
 
 def courses_for_tier(session: Session, tier: str) -> list[Course]:
-    return list(session.scalars(
-        select(Course)
-        .join(CourseAudience, CourseAudience.course_id == Course.id)
-        .where(CourseAudience.audience == tier, Course.retired_at.is_(None))
-        .order_by(Course.required.desc(), Course.title)
-    ))
+    return list(
+        session.scalars(
+            select(Course)
+            .join(CourseAudience, CourseAudience.course_id == Course.id)
+            .where(CourseAudience.audience == tier, Course.retired_at.is_(None))
+            .order_by(Course.required.desc(), Course.title)
+        )
+    )
 
 
 def assignments_for_pupil(session: Session, user: User) -> list[Assignment]:
-    return list(session.scalars(
-        select(Assignment)
-        .join(Enrollment, and_(Enrollment.classroom_id == Assignment.classroom_id,
-                               Enrollment.ended_on.is_(None)))
-        .where(Enrollment.pupil_id == user.id, Assignment.withdrawn_at.is_(None))
-        .order_by(Assignment.due_on.is_(None), Assignment.due_on)
-    ))
+    return list(
+        session.scalars(
+            select(Assignment)
+            .join(
+                Enrollment,
+                and_(
+                    Enrollment.classroom_id == Assignment.classroom_id,
+                    Enrollment.ended_on.is_(None),
+                ),
+            )
+            .where(Enrollment.pupil_id == user.id, Assignment.withdrawn_at.is_(None))
+            .order_by(Assignment.due_on.is_(None), Assignment.due_on)
+        )
+    )
 
 
 def course_cards(session: Session, user: User, courses: list[Course]) -> list[CourseCard]:
@@ -101,20 +120,36 @@ def course_cards(session: Session, user: User, courses: list[Course]) -> list[Co
         return []
     ids = [c.id for c in courses]
     counts = active_lessons_count()
-    totals = dict(session.execute(select(counts.c.course_id, counts.c.n)
-                                  .where(counts.c.course_id.in_(ids))).all())
-    done = dict(session.execute(
-        select(LessonProgress.course_id, func.count())
-        .join(Lesson, Lesson.id == LessonProgress.lesson_id)
-        .where(LessonProgress.user_id == user.id, LessonProgress.course_id.in_(ids),
-               Lesson.retired_at.is_(None))
-        .group_by(LessonProgress.course_id)
-    ).all())
-    completions = {c.course_id: c for c in session.scalars(
-        select(Completion).where(Completion.user_id == user.id, Completion.course_id.in_(ids)))}
+    totals = dict(
+        session.execute(
+            select(counts.c.course_id, counts.c.n).where(counts.c.course_id.in_(ids))
+        ).all()
+    )
+    done = dict(
+        session.execute(
+            select(LessonProgress.course_id, func.count())
+            .join(Lesson, Lesson.id == LessonProgress.lesson_id)
+            .where(
+                LessonProgress.user_id == user.id,
+                LessonProgress.course_id.in_(ids),
+                Lesson.retired_at.is_(None),
+            )
+            .group_by(LessonProgress.course_id)
+        ).all()
+    )
+    completions = {
+        c.course_id: c
+        for c in session.scalars(
+            select(Completion).where(Completion.user_id == user.id, Completion.course_id.in_(ids))
+        )
+    }
     return [
-        CourseCard(course=c, lessons_total=totals.get(c.id, 0), lessons_done=done.get(c.id, 0),
-                   completion=completions.get(c.id))
+        CourseCard(
+            course=c,
+            lessons_total=totals.get(c.id, 0),
+            lessons_done=done.get(c.id, 0),
+            completion=completions.get(c.id),
+        )
         for c in courses
     ]
 
@@ -150,46 +185,75 @@ def may_take(user: User, course: Course) -> bool:
 
 
 def course_state(session: Session, user: User, course: Course) -> CourseState:
-    lessons = list(session.scalars(
-        select(Lesson).where(Lesson.course_id == course.id, Lesson.retired_at.is_(None))
-        .order_by(Lesson.position)))
-    done = set(session.scalars(
-        select(LessonProgress.lesson_id).where(LessonProgress.user_id == user.id,
-                                               LessonProgress.course_id == course.id)))
+    lessons = list(
+        session.scalars(
+            select(Lesson)
+            .where(Lesson.course_id == course.id, Lesson.retired_at.is_(None))
+            .order_by(Lesson.position)
+        )
+    )
+    done = set(
+        session.scalars(
+            select(LessonProgress.lesson_id).where(
+                LessonProgress.user_id == user.id, LessonProgress.course_id == course.id
+            )
+        )
+    )
     quiz = current_quiz(session, course)
     completion = session.scalar(
-        select(Completion).where(Completion.user_id == user.id, Completion.course_id == course.id))
+        select(Completion).where(Completion.user_id == user.id, Completion.course_id == course.id)
+    )
     best, graded, failed = session.execute(
-        select(func.max(QuizAttempt.score), func.count(QuizAttempt.id),
-               func.count(QuizAttempt.id).filter(QuizAttempt.passed.is_(False)))
-        .where(QuizAttempt.user_id == user.id, QuizAttempt.course_id == course.id,
-               QuizAttempt.status == "graded")
+        select(
+            func.max(QuizAttempt.score),
+            func.count(QuizAttempt.id),
+            func.count(QuizAttempt.id).filter(QuizAttempt.passed.is_(False)),
+        ).where(
+            QuizAttempt.user_id == user.id,
+            QuizAttempt.course_id == course.id,
+            QuizAttempt.status == "graded",
+        )
     ).one()
     open_attempt = None
     if quiz is not None:
         open_attempt = session.scalar(
-            select(QuizAttempt.id).where(QuizAttempt.user_id == user.id,
-                                         QuizAttempt.quiz_version_id == quiz.id,
-                                         QuizAttempt.status == "open")
-            .order_by(QuizAttempt.id.desc()).limit(1))
+            select(QuizAttempt.id)
+            .where(
+                QuizAttempt.user_id == user.id,
+                QuizAttempt.quiz_version_id == quiz.id,
+                QuizAttempt.status == "open",
+            )
+            .order_by(QuizAttempt.id.desc())
+            .limit(1)
+        )
     return CourseState(course, lessons, done, quiz, completion, best, graded, open_attempt, failed)
 
 
 def current_quiz(session: Session, course: Course) -> QuizVersion | None:
-    return session.scalar(select(QuizVersion).where(QuizVersion.course_id == course.id,
-                                                    QuizVersion.retired_at.is_(None)))
+    return session.scalar(
+        select(QuizVersion).where(
+            QuizVersion.course_id == course.id, QuizVersion.retired_at.is_(None)
+        )
+    )
 
 
 def mark_lesson_done(session: Session, user: User, state: CourseState, lesson: Lesson) -> bool:
     """Record the lesson; a course without a quiz is completed with its last lesson."""
     if not state.may_open(lesson):
         return False
-    session.execute(insert_ignore(
-        session, LessonProgress,
-        {"user_id": user.id, "lesson_id": lesson.id, "course_id": state.course.id,
-         "completed_at": utcnow()},
-        ["user_id", "lesson_id"],
-    ))
+    session.execute(
+        insert_ignore(
+            session,
+            LessonProgress,
+            {
+                "user_id": user.id,
+                "lesson_id": lesson.id,
+                "course_id": state.course.id,
+                "completed_at": utcnow(),
+            },
+            ["user_id", "lesson_id"],
+        )
+    )
     state.done.add(lesson.id)
     if state.all_lessons_done and state.quiz is None:
         record_completion(session, user.id, state.course.id, score=None, attempt_id=None)
@@ -197,26 +261,42 @@ def mark_lesson_done(session: Session, user: User, state: CourseState, lesson: L
     return True
 
 
-def record_completion(session: Session, user_id: int, course_id: int, *,
-                      score: float | None, attempt_id: int | None) -> None:
+def record_completion(
+    session: Session, user_id: int, course_id: int, *, score: float | None, attempt_id: int | None
+) -> None:
     """Insert the completion once; a later, better score raises the stored one."""
-    session.execute(insert_ignore(
-        session, Completion,
-        {"user_id": user_id, "course_id": course_id, "completed_at": utcnow(),
-         "score": score, "attempt_id": attempt_id},
-        ["user_id", "course_id"],
-    ))
+    session.execute(
+        insert_ignore(
+            session,
+            Completion,
+            {
+                "user_id": user_id,
+                "course_id": course_id,
+                "completed_at": utcnow(),
+                "score": score,
+                "attempt_id": attempt_id,
+            },
+            ["user_id", "course_id"],
+        )
+    )
     if score is not None:
         session.execute(
             Completion.__table__.update()
-            .where(Completion.user_id == user_id, Completion.course_id == course_id,
-                   Completion.score < score)
+            .where(
+                Completion.user_id == user_id,
+                Completion.course_id == course_id,
+                Completion.score < score,
+            )
             .values(score=score)
         )
     summary.refresh_user(session, user_id)
 
 
 def history(session: Session, user: User) -> list[Completion]:
-    return list(session.scalars(
-        select(Completion).where(Completion.user_id == user.id)
-        .order_by(Completion.completed_at.desc())))
+    return list(
+        session.scalars(
+            select(Completion)
+            .where(Completion.user_id == user.id)
+            .order_by(Completion.completed_at.desc())
+        )
+    )

@@ -33,17 +33,22 @@ def start_attempt(session: Session, user: User, state: CourseState) -> QuizAttem
         raise AttemptError("lessons_first")
     if state.open_attempt_id is not None:
         return session.get(QuizAttempt, state.open_attempt_id)
-    attempt = QuizAttempt(user_id=user.id, course_id=state.course.id,
-                          quiz_version_id=state.quiz.id, status="open")
+    attempt = QuizAttempt(
+        user_id=user.id, course_id=state.course.id, quiz_version_id=state.quiz.id, status="open"
+    )
     session.add(attempt)
     session.commit()
     return attempt
 
 
 def load_questions(session: Session, quiz_version_id: int) -> list[Question]:
-    return list(session.scalars(
-        select(Question).where(Question.quiz_version_id == quiz_version_id)
-        .order_by(Question.position)))
+    return list(
+        session.scalars(
+            select(Question)
+            .where(Question.quiz_version_id == quiz_version_id)
+            .order_by(Question.position)
+        )
+    )
 
 
 def grade(questions: list[Question], answers: dict[int, set[int]]) -> list[GradedQuestion]:
@@ -55,8 +60,9 @@ def grade(questions: list[Question], answers: dict[int, set[int]]) -> list[Grade
     return graded
 
 
-def submit_attempt(session: Session, user: User, attempt: QuizAttempt,
-                   answers: dict[int, set[int]]) -> bool:
+def submit_attempt(
+    session: Session, user: User, attempt: QuizAttempt, answers: dict[int, set[int]]
+) -> bool:
     """Grade the attempt once. Returns False when it was already graded (a repeated post)."""
     if attempt.user_id != user.id:
         raise AttemptError("foreign")
@@ -70,16 +76,26 @@ def submit_attempt(session: Session, user: User, attempt: QuizAttempt,
     claimed = session.execute(
         update(QuizAttempt)
         .where(QuizAttempt.id == attempt.id, QuizAttempt.status == "open")
-        .values(status="graded", submitted_at=utcnow(), correct_count=correct,
-                question_count=len(graded), score=score, passed=passed)
+        .values(
+            status="graded",
+            submitted_at=utcnow(),
+            correct_count=correct,
+            question_count=len(graded),
+            score=score,
+            passed=passed,
+        )
         .execution_options(synchronize_session=False)
     ).rowcount
     if claimed != 1:
         session.rollback()
         return False
     session.add_all(
-        AttemptAnswer(attempt_id=attempt.id, question_id=g.question.id,
-                      chosen=",".join(str(i) for i in sorted(g.chosen)), is_correct=g.correct)
+        AttemptAnswer(
+            attempt_id=attempt.id,
+            question_id=g.question.id,
+            chosen=",".join(str(i) for i in sorted(g.chosen)),
+            is_correct=g.correct,
+        )
         for g in graded
     )
     if passed:
@@ -90,8 +106,12 @@ def submit_attempt(session: Session, user: User, attempt: QuizAttempt,
 
 def graded_answers(session: Session, attempt: QuizAttempt) -> list[GradedQuestion]:
     questions = load_questions(session, attempt.quiz_version_id)
-    stored = {a.question_id: a for a in session.scalars(
-        select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id))}
+    stored = {
+        a.question_id: a
+        for a in session.scalars(
+            select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id)
+        )
+    }
     out = []
     for q in questions:
         answer = stored.get(q.id)

@@ -14,8 +14,9 @@ bp = Blueprint("learning", __name__)
 
 
 def load_course(slug: str) -> Course:
-    course = db.session.scalar(select(Course).where(Course.slug == slug,
-                                                    Course.retired_at.is_(None)))
+    course = db.session.scalar(
+        select(Course).where(Course.slug == slug, Course.retired_at.is_(None))
+    )
     if course is None:
         abort(404)
     if not progress.may_take(current_user, course):
@@ -24,8 +25,11 @@ def load_course(slug: str) -> Course:
 
 
 def load_lesson(course: Course, lesson_slug: str) -> Lesson:
-    lesson = db.session.scalar(select(Lesson).where(
-        Lesson.course_id == course.id, Lesson.slug == lesson_slug, Lesson.retired_at.is_(None)))
+    lesson = db.session.scalar(
+        select(Lesson).where(
+            Lesson.course_id == course.id, Lesson.slug == lesson_slug, Lesson.retired_at.is_(None)
+        )
+    )
     if lesson is None:
         abort(404)
     return lesson
@@ -69,8 +73,15 @@ def lesson(slug: str, lesson_slug: str):
     index = state.lessons.index(lesson)
     previous = state.lessons[index - 1] if index > 0 else None
     following = state.lessons[index + 1] if index + 1 < len(state.lessons) else None
-    return render_template("learning/lesson.html", course=course, lesson=lesson, state=state,
-                           position=index + 1, previous=previous, following=following)
+    return render_template(
+        "learning/lesson.html",
+        course=course,
+        lesson=lesson,
+        state=state,
+        position=index + 1,
+        previous=previous,
+        following=following,
+    )
 
 
 @bp.post("/courses/<slug>/lessons/<lesson_slug>/done")
@@ -115,8 +126,9 @@ def attempt(attempt_id: int):
         flash(_("This quiz has been updated. Please start it again."), "error")
         return redirect(url_for(".course", slug=attempt.course.slug))
     questions = quiz.load_questions(db.session, attempt.quiz_version_id)
-    return render_template("learning/quiz.html", attempt=attempt, course=attempt.course,
-                           questions=questions)
+    return render_template(
+        "learning/quiz.html", attempt=attempt, course=attempt.course, questions=questions
+    )
 
 
 @bp.post("/attempts/<int:attempt_id>")
@@ -147,12 +159,14 @@ def result(attempt_id: int):
     if attempt.status != "graded":
         return redirect(url_for(".attempt", attempt_id=attempt.id))
     graded = quiz.graded_answers(db.session, attempt)
-    return render_template("learning/result.html", attempt=attempt, course=attempt.course,
-                           graded=graded)
+    return render_template(
+        "learning/result.html", attempt=attempt, course=attempt.course, graded=graded
+    )
 
 
 @bp.get("/history")
 @learner_required
 def history():
-    return render_template("learning/history.html",
-                           completions=progress.history(db.session, current_user))
+    return render_template(
+        "learning/history.html", completions=progress.history(db.session, current_user)
+    )

@@ -9,8 +9,13 @@ from lms.extensions import db
 from lms.models.base import utcnow
 
 GROUPS = ("primary", "lower_secondary", "teachers", "parents", "households")
-DEFAULT_TARGETS = {"primary": 100, "lower_secondary": 100, "teachers": 80, "parents": 80,
-                   "households": 70}
+DEFAULT_TARGETS = {
+    "primary": 100,
+    "lower_secondary": 100,
+    "teachers": 80,
+    "parents": 80,
+    "households": 70,
+}
 ACTIVITY_KINDS = ("digital-day", "community", "family", "training", "other")
 
 
@@ -24,8 +29,9 @@ class Campaign(db.Model):
     ends_on: Mapped[date]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    targets: Mapped[list["CampaignTarget"]] = relationship(cascade="all, delete-orphan",
-                                                          lazy="selectin")
+    targets: Mapped[list["CampaignTarget"]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin"
+    )
 
     def target(self, group: str) -> int:
         for t in self.targets:

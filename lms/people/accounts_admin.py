@@ -26,8 +26,13 @@ def create_ward_admin(session: Session, username: str, full_name: str, password:
     if session.scalar(select(User.id).where(User.username == username)):
         raise ValueError(f"Tên đăng nhập {username} đã có người dùng.")
     name = normalize_name(full_name)
-    user = User(role="ward_admin", username=username, full_name=name,
-                name_key=name_sort_key(name), password_hash=hash_password(password))
+    user = User(
+        role="ward_admin",
+        username=username,
+        full_name=name,
+        name_key=name_sort_key(name),
+        password_hash=hash_password(password),
+    )
     session.add(user)
     session.commit()
     return user

@@ -32,21 +32,32 @@ def _digest(code: str) -> str:
     return hashlib.sha256(normalize_code(code).encode()).hexdigest()
 
 
-def issue_code(session: Session, kind: str, user: User, created_by: User | None,
-               days: int) -> str:
+def issue_code(session: Session, kind: str, user: User, created_by: User | None, days: int) -> str:
     """A new code for user; earlier unused codes of the same kind for them stop working."""
-    assert kind in KINDS
+    if kind not in KINDS:
+        raise ValueError(kind)
     now = utcnow()
     session.execute(
         update(OneTimeCode)
-        .where(OneTimeCode.user_id == user.id, OneTimeCode.kind == kind,
-               OneTimeCode.used_at.is_(None), OneTimeCode.expires_at > now)
+        .where(
+            OneTimeCode.user_id == user.id,
+            OneTimeCode.kind == kind,
+            OneTimeCode.used_at.is_(None),
+            OneTimeCode.expires_at > now,
+        )
         .values(expires_at=now)
     )
     raw = "".join(secrets.choice(ALPHABET) for _ in range(8))
-    session.add(OneTimeCode(kind=kind, code_hash=_digest(raw), user_id=user.id,
-                            created_by_id=created_by.id if created_by else None,
-                            created_at=now, expires_at=now + timedelta(days=days)))
+    session.add(
+        OneTimeCode(
+            kind=kind,
+            code_hash=_digest(raw),
+            user_id=user.id,
+            created_by_id=created_by.id if created_by else None,
+            created_at=now,
+            expires_at=now + timedelta(days=days),
+        )
+    )
     return f"{raw[:4]}-{raw[4:]}"
 
 
@@ -54,8 +65,9 @@ def find_code(session: Session, code: str, kind: str) -> OneTimeCode:
     """The code's row if it can still be used; CodeError says why not."""
     if len(normalize_code(code)) != 8:
         raise CodeError("invalid")
-    row = session.scalar(select(OneTimeCode).where(OneTimeCode.code_hash == _digest(code),
-                                                   OneTimeCode.kind == kind))
+    row = session.scalar(
+        select(OneTimeCode).where(OneTimeCode.code_hash == _digest(code), OneTimeCode.kind == kind)
+    )
     if row is None:
         raise CodeError("invalid")
     if row.used_at is not None:
@@ -68,7 +80,8 @@ def find_code(session: Session, code: str, kind: str) -> OneTimeCode:
 def use_code(session: Session, row: OneTimeCode, used_by: User) -> None:
     """Compare-and-set, so one code serves one person even if two submit it at once."""
     claimed = session.execute(
-        update(OneTimeCode).where(OneTimeCode.id == row.id, OneTimeCode.used_at.is_(None))
+        update(OneTimeCode)
+        .where(OneTimeCode.id == row.id, OneTimeCode.used_at.is_(None))
         .values(used_at=utcnow(), used_by_id=used_by.id)
         .execution_options(synchronize_session=False)
     ).rowcount

@@ -17,8 +17,11 @@ def ensure_household(session: Session, person: User) -> int:
 
 def link_guardian(session: Session, guardian: User, pupil: User) -> bool:
     """Link a guardian to a pupil and merge their households. False if already linked."""
-    exists = session.scalar(select(Guardianship).where(
-        Guardianship.guardian_id == guardian.id, Guardianship.pupil_id == pupil.id))
+    exists = session.scalar(
+        select(Guardianship).where(
+            Guardianship.guardian_id == guardian.id, Guardianship.pupil_id == pupil.id
+        )
+    )
     if exists is None:
         session.add(Guardianship(guardian_id=guardian.id, pupil_id=pupil.id))
     pupil_household = ensure_household(session, pupil)
@@ -32,6 +35,10 @@ def link_guardian(session: Session, guardian: User, pupil: User) -> bool:
 
 
 def merge(session: Session, keep: int, drop: int) -> None:
-    session.execute(update(User).where(User.household_id == drop).values(household_id=keep)
-                    .execution_options(synchronize_session="fetch"))
+    session.execute(
+        update(User)
+        .where(User.household_id == drop)
+        .values(household_id=keep)
+        .execution_options(synchronize_session="fetch")
+    )
     session.execute(Household.__table__.delete().where(Household.id == drop))

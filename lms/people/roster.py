@@ -42,10 +42,18 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "full_name": ("họ và tên", "họ tên"),
     "date_of_birth": ("ngày sinh",),
     "student_code": ("mã học sinh",),
-    "guardian1_name": ("họ tên phụ huynh", "họ và tên phụ huynh", "họ tên phụ huynh 1",
-                       "họ và tên phụ huynh 1"),
-    "guardian1_phone": ("số điện thoại phụ huynh", "số điện thoại phụ huynh 1",
-                        "sđt phụ huynh", "sđt phụ huynh 1"),
+    "guardian1_name": (
+        "họ tên phụ huynh",
+        "họ và tên phụ huynh",
+        "họ tên phụ huynh 1",
+        "họ và tên phụ huynh 1",
+    ),
+    "guardian1_phone": (
+        "số điện thoại phụ huynh",
+        "số điện thoại phụ huynh 1",
+        "sđt phụ huynh",
+        "sđt phụ huynh 1",
+    ),
     "guardian2_name": ("họ tên phụ huynh 2", "họ và tên phụ huynh 2"),
     "guardian2_phone": ("số điện thoại phụ huynh 2", "sđt phụ huynh 2"),
     "role": ("chức vụ",),
@@ -75,8 +83,10 @@ GUARDIAN_FIELDS = ("guardian1_name", "guardian1_phone", "guardian2_name", "guard
 # kind -> (required columns, optional columns)
 KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "schools": (("school_code", "name", "level"), ()),
-    "pupils": (("school_code", "class", "grade", "full_name", "date_of_birth", "student_code"),
-               GUARDIAN_FIELDS),
+    "pupils": (
+        ("school_code", "class", "grade", "full_name", "date_of_birth", "student_code"),
+        GUARDIAN_FIELDS,
+    ),
     "staff": (("school_code", "full_name", "role", "phone"), ()),
 }
 KIND_LABELS = {
@@ -85,24 +95,42 @@ KIND_LABELS = {
     "staff": "danh sách cán bộ, giáo viên, nhân viên",
 }
 
-LEVEL_NAMES = {"mam-non": "Mầm non", "tieu-hoc": "Tiểu học", "thcs": "THCS",
-               "th-thcs": "TH&THCS"}
-LEVEL_GRADES = {"mam-non": range(0), "tieu-hoc": range(1, 6), "thcs": range(6, 10),
-                "th-thcs": range(1, 10)}
+LEVEL_NAMES = {"mam-non": "Mầm non", "tieu-hoc": "Tiểu học", "thcs": "THCS", "th-thcs": "TH&THCS"}
+LEVEL_GRADES = {
+    "mam-non": range(0),
+    "tieu-hoc": range(1, 6),
+    "thcs": range(6, 10),
+    "th-thcs": range(1, 10),
+}
 _LEVEL_WORDS = {
-    "mầm non": "mam-non", "mam non": "mam-non",
-    "tiểu học": "tieu-hoc", "tieu hoc": "tieu-hoc",
-    "thcs": "thcs", "trung học cơ sở": "thcs", "trung hoc co so": "thcs",
-    "th&thcs": "th-thcs", "th và thcs": "th-thcs", "th-thcs": "th-thcs", "th thcs": "th-thcs",
-    "tiểu học và trung học cơ sở": "th-thcs", "tiểu học&trung học cơ sở": "th-thcs",
+    "mầm non": "mam-non",
+    "mam non": "mam-non",
+    "tiểu học": "tieu-hoc",
+    "tieu hoc": "tieu-hoc",
+    "thcs": "thcs",
+    "trung học cơ sở": "thcs",
+    "trung hoc co so": "thcs",
+    "th&thcs": "th-thcs",
+    "th và thcs": "th-thcs",
+    "th-thcs": "th-thcs",
+    "th thcs": "th-thcs",
+    "tiểu học và trung học cơ sở": "th-thcs",
+    "tiểu học&trung học cơ sở": "th-thcs",
 }
 
 ROLE_NAMES = {"teacher": "giáo viên", "staff": "nhân viên", "principal": "hiệu trưởng"}
 _ROLE_WORDS = {
-    "teacher": "teacher", "giáo viên": "teacher", "giao vien": "teacher",
-    "staff": "staff", "nhân viên": "staff", "nhan vien": "staff",
-    "principal": "principal", "hiệu trưởng": "principal", "hieu truong": "principal",
-    "phó hiệu trưởng": "principal", "pho hieu truong": "principal",
+    "teacher": "teacher",
+    "giáo viên": "teacher",
+    "giao vien": "teacher",
+    "staff": "staff",
+    "nhân viên": "staff",
+    "nhan vien": "staff",
+    "principal": "principal",
+    "hiệu trưởng": "principal",
+    "hieu truong": "principal",
+    "phó hiệu trưởng": "principal",
+    "pho hieu truong": "principal",
 }
 
 TIER_NAMES = {"primary": "tiểu học", "lower-secondary": "THCS"}
@@ -153,8 +181,10 @@ class ImportReport:
             label += f" (năm học {self.school_year})"
         if self.errors:
             return f"{label}: {len(self.errors)} lỗi, không lưu thay đổi nào."
-        text = (f"{label}: thêm mới {self.created}, cập nhật {self.updated}, "
-                f"không đổi {self.unchanged}.")
+        text = (
+            f"{label}: thêm mới {self.created}, cập nhật {self.updated}, "
+            f"không đổi {self.unchanged}."
+        )
         if self.dry_run:
             text += " Chạy thử: chưa lưu thay đổi nào."
         return text
@@ -172,8 +202,9 @@ def school_year_for(day: date) -> str:
 def check_school_year(value: str) -> str:
     match = SCHOOL_YEAR.match((value or "").strip())
     if not match or int(match.group(2)) != int(match.group(1)) + 1:
-        raise RosterError(f"Năm học “{value}” không hợp lệ: ghi dạng 2025-2026 "
-                          "(hai năm liền nhau).")
+        raise RosterError(
+            f"Năm học “{value}” không hợp lệ: ghi dạng 2025-2026 (hai năm liền nhau)."
+        )
     return match.group(0)
 
 
@@ -184,8 +215,9 @@ def _key(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", str(text)).casefold().split())
 
 
-_FIELD_BY_HEADER = {_key(alias): name for name, aliases in ALIASES.items()
-                    for alias in (name, *aliases)}
+_FIELD_BY_HEADER = {
+    _key(alias): name for name, aliases in ALIASES.items() for alias in (name, *aliases)
+}
 
 
 def _cell(value) -> Cell:
@@ -230,10 +262,12 @@ def _csv_table(data: bytes) -> list[tuple[int, list]]:
             raise RosterError(
                 "Tệp CSV phải lưu theo bảng mã UTF-8 (tiếng Việt có dấu). Trong Excel: "
                 "Lưu thành (Save As) → chọn “CSV UTF-8 (Comma delimited) (*.csv)”, hoặc lưu "
-                "thành .xlsx.") from exc
+                "thành .xlsx."
+            ) from exc
     if "\x00" in text:
-        raise RosterError("Tệp không phải tệp CSV hay .xlsx: hãy lưu danh sách thành .xlsx "
-                          "hoặc .csv (UTF-8).")
+        raise RosterError(
+            "Tệp không phải tệp CSV hay .xlsx: hãy lưu danh sách thành .xlsx hoặc .csv (UTF-8)."
+        )
     first = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = max((",", ";", "\t"), key=first.count)  # Vietnamese Excel often saves ';'
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -251,21 +285,27 @@ def _xlsx_table(data: bytes) -> list[tuple[int, list]]:
         try:
             book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception as exc:
-            raise RosterError("Không đọc được tệp Excel (.xlsx): tệp bị hỏng hoặc không phải "
-                              "tệp Excel. Hãy mở trong Excel và lưu lại thành .xlsx hoặc "
-                              ".csv.") from exc
+            raise RosterError(
+                "Không đọc được tệp Excel (.xlsx): tệp bị hỏng hoặc không phải "
+                "tệp Excel. Hãy mở trong Excel và lưu lại thành .xlsx hoặc "
+                ".csv."
+            ) from exc
         try:
             if not book.worksheets:
                 raise RosterError("Tệp Excel không có trang tính nào.")
             sheet = book.worksheets[0]
             sheet.reset_dimensions()  # some programs write a wrong size; read every row
-            return [(number, list(row)) for number, row
-                    in enumerate(sheet.iter_rows(values_only=True), start=1)]
+            return [
+                (number, list(row))
+                for number, row in enumerate(sheet.iter_rows(values_only=True), start=1)
+            ]
         except RosterError:
             raise
         except Exception as exc:
-            raise RosterError("Không đọc được trang tính đầu tiên của tệp Excel: hãy lưu lại "
-                              "thành .xlsx hoặc .csv.") from exc
+            raise RosterError(
+                "Không đọc được trang tính đầu tiên của tệp Excel: hãy lưu lại "
+                "thành .xlsx hoặc .csv."
+            ) from exc
         finally:
             book.close()
 
@@ -280,17 +320,19 @@ def _read_table(data: bytes, filename: str) -> tuple[int, list[str], list[tuple[
             raise RosterError("Tệp .ods chưa được hỗ trợ: hãy lưu thành .xlsx hoặc .csv.")
         table = _xlsx_table(data)
     elif data.startswith(OLE_MAGIC) or name.endswith(".xls"):
-        raise RosterError("Tệp Excel định dạng cũ (.xls) không đọc được: hãy mở tệp trong Excel "
-                          "và lưu thành .xlsx (Excel Workbook) hoặc .csv (CSV UTF-8).")
+        raise RosterError(
+            "Tệp Excel định dạng cũ (.xls) không đọc được: hãy mở tệp trong Excel "
+            "và lưu thành .xlsx (Excel Workbook) hoặc .csv (CSV UTF-8)."
+        )
     elif name.endswith((".xlsx", ".xlsm")):
-        raise RosterError("Tệp .xlsx bị hỏng hoặc không phải tệp Excel: hãy lưu lại thành "
-                          ".xlsx hoặc .csv.")
+        raise RosterError(
+            "Tệp .xlsx bị hỏng hoặc không phải tệp Excel: hãy lưu lại thành .xlsx hoặc .csv."
+        )
     else:
         table = _csv_table(data)
 
     cells = [(number, [_cell(value) for value in values]) for number, values in table]
-    start = next((i for i, (_, values) in enumerate(cells) if any(v != "" for v in values)),
-                 None)
+    start = next((i for i, (_, values) in enumerate(cells) if any(v != "" for v in values)), None)
     if start is None:
         raise RosterError("Tệp không có dữ liệu: không thấy dòng tiêu đề.")
     header_row, header_values = cells[start]
@@ -301,20 +343,30 @@ def _read_table(data: bytes, filename: str) -> tuple[int, list[str], list[tuple[
     for header in headers:
         if header:
             if _key(header) in seen:
-                raise RosterError(f"Cột “{header}” có hai lần trong dòng tiêu đề "
-                                  f"(dòng {header_row}).")
+                raise RosterError(
+                    f"Cột “{header}” có hai lần trong dòng tiêu đề (dòng {header_row})."
+                )
             seen[_key(header)] = header
     rows = []
-    for number, values in cells[start + 1:]:
+    for number, values in cells[start + 1 :]:
         if all(value == "" for value in values):
             continue  # empty rows are skipped
         for index, value in enumerate(values):
             if value != "" and (index >= len(headers) or not headers[index]):
                 raise RosterError(
                     f"Cột {_column_letter(index)} có dữ liệu (dòng {number}) nhưng không có "
-                    f"tiêu đề ở dòng {header_row}: hãy xóa cột này hoặc ghi tiêu đề cho nó.")
-        rows.append((number, {header: values[index] if index < len(values) else ""
-                              for index, header in enumerate(headers) if header}))
+                    f"tiêu đề ở dòng {header_row}: hãy xóa cột này hoặc ghi tiêu đề cho nó."
+                )
+        rows.append(
+            (
+                number,
+                {
+                    header: values[index] if index < len(values) else ""
+                    for index, header in enumerate(headers)
+                    if header
+                },
+            )
+        )
     return header_row, [header for header in headers if header], rows
 
 
@@ -335,8 +387,7 @@ def _columns_list(kind: str) -> str:
     return text
 
 
-def _recognise(headers: list[str], header_row: int) -> tuple[str, dict[str, str],
-                                                               list[RowError]]:
+def _recognise(headers: list[str], header_row: int) -> tuple[str, dict[str, str], list[RowError]]:
     """The kind of file, its columns (header -> field) and the errors of the header row."""
     fields: dict[str, str] = {}
     unknown: list[str] = []
@@ -346,8 +397,9 @@ def _recognise(headers: list[str], header_row: int) -> tuple[str, dict[str, str]
             unknown.append(header)
         elif name in fields.values():
             other = next(h for h, f in fields.items() if f == name)
-            raise RosterError(f"Cột “{other}” và cột “{header}” cùng là {LABELS[name]}: "
-                              "chỉ giữ một cột.")
+            raise RosterError(
+                f"Cột “{other}” và cột “{header}” cùng là {LABELS[name]}: chỉ giữ một cột."
+            )
         else:
             fields[header] = name
     present = set(fields.values())
@@ -355,19 +407,27 @@ def _recognise(headers: list[str], header_row: int) -> tuple[str, dict[str, str]
     if len(kinds) != 1:
         accepted = "\n".join(f"  - {KIND_LABELS[kind]}: {_columns_list(kind)}" for kind in KINDS)
         if kinds:
-            problem = ("Dòng tiêu đề có cột của nhiều loại danh sách ("
-                       + ", ".join(KIND_LABELS[kind] for kind in kinds) + ").")
+            problem = (
+                "Dòng tiêu đề có cột của nhiều loại danh sách ("
+                + ", ".join(KIND_LABELS[kind] for kind in kinds)
+                + ")."
+            )
         else:
-            problem = (f"Không nhận ra loại danh sách từ dòng tiêu đề (dòng {header_row}: "
-                       + ", ".join(headers) + ").")
+            problem = (
+                f"Không nhận ra loại danh sách từ dòng tiêu đề (dòng {header_row}: "
+                + ", ".join(headers)
+                + ")."
+            )
             near = max(KINDS, key=lambda kind: len(set(KINDS[kind][0]) & present))
             missing = [LABELS[name] for name in KINDS[near][0] if name not in present]
             if len(KINDS[near][0]) - len(missing) >= 2:
-                problem += (f" Giống {KIND_LABELS[near]} nhưng thiếu cột: "
-                            + ", ".join(missing) + ".")
+                problem += (
+                    f" Giống {KIND_LABELS[near]} nhưng thiếu cột: " + ", ".join(missing) + "."
+                )
         raise RosterError(
             problem + " Dòng tiêu đề phải là dòng đầu tiên của tệp. Chấp nhận ba loại "
-            "danh sách:\n" + accepted)
+            "danh sách:\n" + accepted
+        )
     kind = kinds[0]
     required, optional = KINDS[kind]
     errors = []
@@ -376,10 +436,16 @@ def _recognise(headers: list[str], header_row: int) -> tuple[str, dict[str, str]
             unknown.append(header)
             del fields[header]
     for header in sorted(unknown, key=headers.index):
-        errors.append(RowError(header_row, (
-            f"cột “{header}” không thuộc mẫu {KIND_LABELS[kind]} (chỉ lưu các cột "
-            f"{_columns_list(kind)}); hãy xóa cột này. Không đưa số CCCD, ảnh hay thông tin "
-            "khác vào danh sách.")))
+        errors.append(
+            RowError(
+                header_row,
+                (
+                    f"cột “{header}” không thuộc mẫu {KIND_LABELS[kind]} (chỉ lưu các cột "
+                    f"{_columns_list(kind)}); hãy xóa cột này. Không đưa số CCCD, ảnh hay thông tin "
+                    "khác vào danh sách."
+                ),
+            )
+        )
     return kind, fields, errors
 
 
@@ -424,7 +490,7 @@ def parse_grade(value: str) -> int | None:
 
 
 def _chunks(values: list) -> list[list]:
-    return [values[i:i + _CHUNK] for i in range(0, len(values), _CHUNK)]
+    return [values[i : i + _CHUNK] for i in range(0, len(values), _CHUNK)]
 
 
 class _Row:
@@ -468,14 +534,15 @@ def _find_unit(session: Session, unit_code: str | None, *, may_create: bool) -> 
     units = list(session.scalars(select(Unit).order_by(Unit.code)))
     codes = ", ".join(unit.code for unit in units)
     if unit_code:
-        match = next((u for u in units if u.code.casefold() == unit_code.strip().casefold()),
-                     None)
+        match = next((u for u in units if u.code.casefold() == unit_code.strip().casefold()), None)
         if match is not None:
             return match
         if not units and may_create:
             return None
-        raise RosterError(f"Không có phường/xã mã “{unit_code}”"
-                          + (f" (các mã hiện có: {codes})." if units else "."))
+        raise RosterError(
+            f"Không có phường/xã mã “{unit_code}”"
+            + (f" (các mã hiện có: {codes})." if units else ".")
+        )
     if len(units) == 1:
         return units[0]
     if not units and may_create:
@@ -485,8 +552,7 @@ def _find_unit(session: Session, unit_code: str | None, *, may_create: bool) -> 
     raise RosterError(f"Có {len(units)} phường/xã ({codes}): chọn một bằng --unit MÃ.")
 
 
-def _schools_in_scope(session: Session, unit_code: str | None) -> tuple[dict[str, School],
-                                                                          str]:
+def _schools_in_scope(session: Session, unit_code: str | None) -> tuple[dict[str, School], str]:
     query = select(School)
     where = ""
     if unit_code:
@@ -495,8 +561,10 @@ def _schools_in_scope(session: Session, unit_code: str | None) -> tuple[dict[str
         where = f" thuộc {unit.code}"
     schools = {school.code.casefold(): school for school in session.scalars(query)}
     if not schools:
-        raise RosterError(f"Chưa có trường nào{where}: hãy nhập danh sách trường trước "
-                          "(tệp có các cột Mã trường, Tên trường, Cấp học).")
+        raise RosterError(
+            f"Chưa có trường nào{where}: hãy nhập danh sách trường trước "
+            "(tệp có các cột Mã trường, Tên trường, Cấp học)."
+        )
     return schools, where
 
 
@@ -528,8 +596,10 @@ class _Schools:
             level_text = row.required("level")
             level = parse_level(level_text) if level_text else None
             if level_text and level is None:
-                row.error(f"Cấp học không hợp lệ: “{level_text}” (ghi Mầm non, Tiểu học, THCS "
-                          "hoặc TH&THCS)")
+                row.error(
+                    f"Cấp học không hợp lệ: “{level_text}” (ghi Mầm non, Tiểu học, THCS "
+                    "hoặc TH&THCS)"
+                )
             if len(code) > 40:
                 row.error("Mã trường dài quá 40 ký tự")
             if code and code.casefold() in seen:
@@ -540,13 +610,18 @@ class _Schools:
             if school is not None and self.unit is not None and school.unit_id != self.unit.id:
                 row.error(f"trường {school.code} thuộc phường/xã khác ({school.unit.code})")
             if school is not None and level and level != school.level:
-                rooms = self.session.scalars(select(Classroom).where(
-                    Classroom.school_id == school.id, Classroom.school_year == self.year))
+                rooms = self.session.scalars(
+                    select(Classroom).where(
+                        Classroom.school_id == school.id, Classroom.school_year == self.year
+                    )
+                )
                 misfits = sorted(r.name for r in rooms if r.grade not in LEVEL_GRADES[level])
                 if misfits:
-                    row.error(f"không đổi được cấp học của trường {school.code} thành "
-                              f"{LEVEL_NAMES[level]}: năm học {self.year} trường có lớp "
-                              + ", ".join(misfits))
+                    row.error(
+                        f"không đổi được cấp học của trường {school.code} thành "
+                        f"{LEVEL_NAMES[level]}: năm học {self.year} trường có lớp "
+                        + ", ".join(misfits)
+                    )
             if row.ok:
                 plans.append(_SchoolPlan(code, name, level, school))
         return plans
@@ -555,27 +630,32 @@ class _Schools:
         session, report = self.session, self.report
         unit = self.unit
         if unit is None and plans:
-            unit = Unit(code=self.unit_code.strip() if self.unit_code else "DEFAULT",
-                        name="Phường/Xã")
+            unit = Unit(
+                code=self.unit_code.strip() if self.unit_code else "DEFAULT", name="Phường/Xã"
+            )
             session.add(unit)
             session.flush()
             report.details.append(f"thêm phường/xã {unit.code}")
         for plan in plans:
             school = plan.school
             if school is None:
-                session.add(School(unit_id=unit.id, code=plan.code, name=plan.name,
-                                   level=plan.level))
+                session.add(
+                    School(unit_id=unit.id, code=plan.code, name=plan.name, level=plan.level)
+                )
                 report.created += 1
-                report.details.append(f"thêm trường {plan.code} {plan.name} "
-                                      f"({LEVEL_NAMES[plan.level]})")
+                report.details.append(
+                    f"thêm trường {plan.code} {plan.name} ({LEVEL_NAMES[plan.level]})"
+                )
                 continue
             changes = []
             if school.name != plan.name:
                 changes.append(f"tên “{school.name}” → “{plan.name}”")
                 school.name = plan.name
             if school.level != plan.level:
-                changes.append(f"cấp học {LEVEL_NAMES.get(school.level, school.level)} → "
-                               f"{LEVEL_NAMES[plan.level]}")
+                changes.append(
+                    f"cấp học {LEVEL_NAMES.get(school.level, school.level)} → "
+                    f"{LEVEL_NAMES[plan.level]}"
+                )
                 school.level = plan.level
             if changes:
                 report.updated += 1
@@ -603,12 +683,17 @@ class _Staff:
 
     def check(self, records) -> list[_StaffPlan]:
         schools, where = _schools_in_scope(self.session, self.unit_code)
-        phones = sorted({normalize_phone(_text(values.get("phone", ""))) for _, values in records}
-                        - {None})
+        phones = sorted(
+            {normalize_phone(_text(values.get("phone", ""))) for _, values in records} - {None}
+        )
         users = {}
         for chunk in _chunks(phones):
-            users.update({u.phone: u for u in self.session.scalars(
-                select(User).where(User.phone.in_(chunk)))})
+            users.update(
+                {
+                    u.phone: u
+                    for u in self.session.scalars(select(User).where(User.phone.in_(chunk)))
+                }
+            )
         seen: dict[str, int] = {}
         plans = []
         for number, values in records:
@@ -621,8 +706,10 @@ class _Staff:
             role_text = row.required("role")
             staff_role = parse_role(role_text) if role_text else None
             if role_text and staff_role is None:
-                row.error(f"Chức vụ không hợp lệ: “{role_text}” (ghi Giáo viên, Nhân viên, "
-                          "Hiệu trưởng hoặc Phó hiệu trưởng)")
+                row.error(
+                    f"Chức vụ không hợp lệ: “{role_text}” (ghi Giáo viên, Nhân viên, "
+                    "Hiệu trưởng hoặc Phó hiệu trưởng)"
+                )
             phone = row.phone("phone")
             user = users.get(phone) if phone else None
             if phone and phone in seen:
@@ -630,8 +717,9 @@ class _Staff:
             elif phone:
                 seen[phone] = number
             if user is not None and user.role not in ("teacher", "school_admin"):
-                row.error(f"số điện thoại {phone} đã thuộc về tài khoản không phải cán bộ, "
-                          "giáo viên")
+                row.error(
+                    f"số điện thoại {phone} đã thuộc về tài khoản không phải cán bộ, giáo viên"
+                )
             if row.ok:
                 plans.append(_StaffPlan(school, name, staff_role, phone, user))
         return plans
@@ -643,13 +731,20 @@ class _Staff:
             user = plan.user
             what = ROLE_NAMES[plan.staff_role]
             if user is None:
-                session.add(User(role=role, tier="teacher", staff_role=plan.staff_role,
-                                 school_id=plan.school.id, phone=plan.phone,
-                                 full_name=plan.name, name_key=name_sort_key(plan.name),
-                                 staff_from=self.today))
+                session.add(
+                    User(
+                        role=role,
+                        tier="teacher",
+                        staff_role=plan.staff_role,
+                        school_id=plan.school.id,
+                        phone=plan.phone,
+                        full_name=plan.name,
+                        name_key=name_sort_key(plan.name),
+                        staff_from=self.today,
+                    )
+                )
                 report.created += 1
-                report.details.append(f"thêm {what} {plan.phone} {plan.name} "
-                                      f"({plan.school.code})")
+                report.details.append(f"thêm {what} {plan.phone} {plan.name} ({plan.school.code})")
                 continue
             changes = []
             if user.full_name != plan.name:
@@ -676,8 +771,9 @@ class _Staff:
                 changes.append("ngày bắt đầu làm việc")
             if changes:
                 report.updated += 1
-                report.details.append(f"cập nhật {what} {plan.phone} {plan.name}: "
-                                      + ", ".join(changes))
+                report.details.append(
+                    f"cập nhật {what} {plan.phone} {plan.name}: " + ", ".join(changes)
+                )
             else:
                 report.unchanged += 1
 
@@ -725,21 +821,26 @@ class _Pupils:
         phones.discard(None)
         self.phone_users: dict[str, User] = {}
         for chunk in _chunks(sorted(phones)):
-            self.phone_users.update({u.phone: u for u in session.scalars(
-                select(User).where(User.phone.in_(chunk)))})
+            self.phone_users.update(
+                {u.phone: u for u in session.scalars(select(User).where(User.phone.in_(chunk)))}
+            )
         school_ids = [school.id for school in self.schools.values()]
         self.rooms: dict[tuple[int, str], Classroom] = {}
         for chunk in _chunks(school_ids):
-            for room in session.scalars(select(Classroom).where(
-                    Classroom.school_year == self.year, Classroom.school_id.in_(chunk))
-                    .order_by(Classroom.id)):
+            for room in session.scalars(
+                select(Classroom)
+                .where(Classroom.school_year == self.year, Classroom.school_id.in_(chunk))
+                .order_by(Classroom.id)
+            ):
                 self.rooms.setdefault((room.school_id, room.name.casefold()), room)
         pupil_ids = sorted({user.id for user in self.pupils.values() if user.role == "pupil"})
         self.current: dict[int, list[Enrollment]] = {}
         for chunk in _chunks(pupil_ids):
-            for enrollment in session.scalars(select(Enrollment).where(
-                    Enrollment.pupil_id.in_(chunk), Enrollment.ended_on.is_(None))
-                    .order_by(Enrollment.id)):
+            for enrollment in session.scalars(
+                select(Enrollment)
+                .where(Enrollment.pupil_id.in_(chunk), Enrollment.ended_on.is_(None))
+                .order_by(Enrollment.id)
+            ):
                 self.current.setdefault(enrollment.pupil_id, []).append(enrollment)
 
     def check(self, records) -> list[_PupilPlan]:
@@ -755,16 +856,20 @@ class _Pupils:
             pupil = None
             if code:
                 if not STUDENT_CODE.match(code.casefold()):
-                    row.error(f"Mã học sinh “{code}” không hợp lệ: 3-40 ký tự gồm chữ không "
-                              "dấu, chữ số, dấu . _ -")
+                    row.error(
+                        f"Mã học sinh “{code}” không hợp lệ: 3-40 ký tự gồm chữ không "
+                        "dấu, chữ số, dấu . _ -"
+                    )
                 if code.casefold() in codes_seen:
                     row.error(f"Mã học sinh {code} trùng với dòng {codes_seen[code.casefold()]}")
                 else:
                     codes_seen[code.casefold()] = number
                 pupil = self.pupils.get(code.casefold())
                 if pupil is not None and pupil.role != "pupil":
-                    row.error(f"Mã học sinh {code} trùng tên đăng nhập của một tài khoản "
-                              "không phải học sinh")
+                    row.error(
+                        f"Mã học sinh {code} trùng tên đăng nhập của một tài khoản "
+                        "không phải học sinh"
+                    )
             name = row.name()
             born = self._date_of_birth(row)
             school_code = row.required("school_code")
@@ -778,12 +883,15 @@ class _Pupils:
             if school is not None and grade is not None:
                 allowed = LEVEL_GRADES.get(school.level, range(0))
                 if school.level == "mam-non":
-                    row.error(f"trường {school.code} là trường mầm non: không nhập học sinh "
-                              "mầm non")
+                    row.error(
+                        f"trường {school.code} là trường mầm non: không nhập học sinh mầm non"
+                    )
                 elif grade not in allowed:
-                    row.error(f"khối {grade} không thuộc cấp học của trường {school.code} "
-                              f"({LEVEL_NAMES.get(school.level, school.level)}: khối "
-                              f"{allowed.start}-{allowed.stop - 1})")
+                    row.error(
+                        f"khối {grade} không thuộc cấp học của trường {school.code} "
+                        f"({LEVEL_NAMES.get(school.level, school.level)}: khối "
+                        f"{allowed.start}-{allowed.stop - 1})"
+                    )
             class_name = row.required("class")
             if len(class_name) > 40:
                 row.error("Tên lớp dài quá 40 ký tự")
@@ -791,24 +899,33 @@ class _Pupils:
                 key = (school.id, class_name.casefold())
                 room = self.rooms.get(key)
                 if room is not None and room.grade != grade:
-                    row.error(f"lớp {room.name} năm học {self.year} của trường {school.code} "
-                              f"là khối {room.grade}, không phải khối {grade}")
+                    row.error(
+                        f"lớp {room.name} năm học {self.year} của trường {school.code} "
+                        f"là khối {room.grade}, không phải khối {grade}"
+                    )
                 elif key in rooms_seen and rooms_seen[key][0] != grade:
                     first_grade, first_row = rooms_seen[key]
-                    row.error(f"lớp {class_name} ghi khối {grade} nhưng dòng {first_row} ghi "
-                              f"khối {first_grade}")
+                    row.error(
+                        f"lớp {class_name} ghi khối {grade} nhưng dòng {first_row} ghi "
+                        f"khối {first_grade}"
+                    )
                 else:
                     rooms_seen.setdefault(key, (grade, number))
             if pupil is not None and pupil.role == "pupil":
                 for enrollment in self.current.get(pupil.id, []):
                     if enrollment.classroom.school_year > self.year:
-                        row.error(f"học sinh {code} đang học lớp {enrollment.classroom.name} "
-                                  f"năm học {enrollment.classroom.school_year}, sau năm học "
-                                  f"{self.year} của tệp")
+                        row.error(
+                            f"học sinh {code} đang học lớp {enrollment.classroom.name} "
+                            f"năm học {enrollment.classroom.school_year}, sau năm học "
+                            f"{self.year} của tệp"
+                        )
             guardians = self._guardians(row, guardians_seen)
             if row.ok:
-                plans.append(_PupilPlan(number, code, name, born, school, class_name, grade,
-                                        pupil, guardians))
+                plans.append(
+                    _PupilPlan(
+                        number, code, name, born, school, class_name, grade, pupil, guardians
+                    )
+                )
         return plans
 
     def _date_of_birth(self, row: _Row) -> date | None:
@@ -818,8 +935,9 @@ class _Pupils:
             return None
         born = parse_date(raw)
         if born is None or born.year < 1900:
-            row.error(f"Ngày sinh không hợp lệ: “{_text(raw)}” (ghi ngày/tháng/năm, "
-                      "ví dụ 05/09/2014)")
+            row.error(
+                f"Ngày sinh không hợp lệ: “{_text(raw)}” (ghi ngày/tháng/năm, ví dụ 05/09/2014)"
+            )
             return None
         if born > self.today:
             row.error(f"Ngày sinh {born:%d/%m/%Y} ở tương lai")
@@ -847,7 +965,8 @@ class _Pupils:
             if first != name:
                 self.report.details.append(
                     f"lưu ý dòng {row.number}: số {phone} ghi tên “{name}”, dùng tên “{first}” "
-                    "ghi ở dòng trước")
+                    "ghi ở dòng trước"
+                )
             guardians.append((phone, first))
         return guardians
 
@@ -862,28 +981,42 @@ class _Pupils:
             if code in self.taken_codes:
                 continue
             self.taken_codes.add(code)
-            if self.session.scalar(select(Classroom.id).where(Classroom.signin_code == code)) \
-                    is None:
+            if (
+                self.session.scalar(select(Classroom.id).where(Classroom.signin_code == code))
+                is None
+            ):
                 return code
 
     def _classroom(self, plan: _PupilPlan) -> Classroom:
         key = (plan.school.id, plan.class_name.casefold())
         room = self.rooms.get(key)
         if room is None:
-            room = Classroom(school_id=plan.school.id, name=plan.class_name, grade=plan.grade,
-                             school_year=self.year, signin_code=self._signin_code())
+            room = Classroom(
+                school_id=plan.school.id,
+                name=plan.class_name,
+                grade=plan.grade,
+                school_year=self.year,
+                signin_code=self._signin_code(),
+            )
             self.session.add(room)
             self.session.flush()
             self.rooms[key] = room
-            self.report.details.append(f"thêm lớp {room.name} (khối {room.grade}, năm học "
-                                       f"{self.year}) trường {plan.school.code}")
+            self.report.details.append(
+                f"thêm lớp {room.name} (khối {room.grade}, năm học "
+                f"{self.year}) trường {plan.school.code}"
+            )
         return room
 
     def _parent(self, phone: str, name: str, changes: list[str]) -> User:
         parent = self.phone_users.get(phone)
         if parent is None:
-            parent = User(role="parent", tier="parent", phone=phone, full_name=name,
-                          name_key=name_sort_key(name))
+            parent = User(
+                role="parent",
+                tier="parent",
+                phone=phone,
+                full_name=name,
+                name_key=name_sort_key(name),
+            )
             self.session.add(parent)
             self.session.flush()
             self.phone_users[phone] = parent
@@ -902,10 +1035,16 @@ class _Pupils:
         changes: list[str] = []
         created = pupil is None
         if created:
-            pupil = User(role="pupil", tier=tier, username=plan.code.casefold(),
-                         student_code=plan.code, full_name=plan.name,
-                         name_key=name_sort_key(plan.name), date_of_birth=plan.date_of_birth,
-                         school_id=plan.school.id)
+            pupil = User(
+                role="pupil",
+                tier=tier,
+                username=plan.code.casefold(),
+                student_code=plan.code,
+                full_name=plan.name,
+                name_key=name_sort_key(plan.name),
+                date_of_birth=plan.date_of_birth,
+                school_id=plan.school.id,
+            )
             session.add(pupil)
             session.flush()
         else:
@@ -919,8 +1058,10 @@ class _Pupils:
                 changes.append(f"ngày sinh {old} → {plan.date_of_birth:%d/%m/%Y}")
                 pupil.date_of_birth = plan.date_of_birth
             if pupil.tier != tier:
-                changes.append(f"cấp {TIER_NAMES.get(pupil.tier or '', pupil.tier or 'trống')} "
-                               f"→ {TIER_NAMES.get(tier or '', tier)}")
+                changes.append(
+                    f"cấp {TIER_NAMES.get(pupil.tier or '', pupil.tier or 'trống')} "
+                    f"→ {TIER_NAMES.get(tier or '', tier)}"
+                )
                 pupil.tier = tier
             if pupil.school_id != plan.school.id:
                 changes.append(f"trường {plan.school.code}")
@@ -938,8 +1079,7 @@ class _Pupils:
         else:
             for enrollment in current:
                 enrollment.ended_on = self.today
-            session.add(Enrollment(pupil_id=pupil.id, classroom_id=room.id,
-                                   started_on=self.today))
+            session.add(Enrollment(pupil_id=pupil.id, classroom_id=room.id, started_on=self.today))
             if current:
                 old = ", ".join(e.classroom.name for e in current)
                 changes.append(f"chuyển lớp {old} → {room.name}")
@@ -959,8 +1099,9 @@ class _Pupils:
             report.details.append(f"thêm học sinh {plan.code} {plan.name} ({room.name})")
         elif changes:
             report.updated += 1
-            report.details.append(f"cập nhật học sinh {plan.code} {plan.name}: "
-                                  + ", ".join(changes))
+            report.details.append(
+                f"cập nhật học sinh {plan.code} {plan.name}: " + ", ".join(changes)
+            )
         else:
             report.unchanged += 1
 
@@ -968,10 +1109,17 @@ class _Pupils:
 _IMPORTERS = {"schools": _Schools, "pupils": _Pupils, "staff": _Staff}
 
 
-def import_roster(session: Session, data: bytes, filename: str, *, dry_run: bool = False,
-                  school_year: str | None = None, unit_code: str | None = None,
-                  today: date | None = None,
-                  only_school_code: str | None = None) -> ImportReport:
+def import_roster(
+    session: Session,
+    data: bytes,
+    filename: str,
+    *,
+    dry_run: bool = False,
+    school_year: str | None = None,
+    unit_code: str | None = None,
+    today: date | None = None,
+    only_school_code: str | None = None,
+) -> ImportReport:
     """Check the whole file; if no row has an error, store it and commit (on a dry run, do the
     same work and roll it back). Rows with errors are in the report, and nothing is written.
     Raises RosterError when the file cannot be read or is not a roster of a known kind."""
@@ -979,11 +1127,14 @@ def import_roster(session: Session, data: bytes, filename: str, *, dry_run: bool
     year = check_school_year(school_year) if school_year else school_year_for(today)
     header_row, headers, rows = _read_table(data, filename)
     kind, columns, errors = _recognise(headers, header_row)
-    report = ImportReport(kind=kind, dry_run=dry_run,
-                          school_year=year if kind == "pupils" else None)
+    report = ImportReport(
+        kind=kind, dry_run=dry_run, school_year=year if kind == "pupils" else None
+    )
     report.errors.extend(errors)
-    records = [(number, {columns[h]: value for h, value in values.items() if h in columns})
-               for number, values in rows]
+    records = [
+        (number, {columns[h]: value for h, value in values.items() if h in columns})
+        for number, values in rows
+    ]
     if only_school_code is not None:  # a principal imports their own school's people only
         if kind == "schools":
             raise RosterError("Chỉ Ủy ban phường/xã mới nhập được danh sách trường.")

@@ -67,17 +67,25 @@ class Matrix:
 
 
 def class_pupils(session: Session, classroom_id: int) -> list[User]:
-    return list(session.scalars(
-        select(User).join(Enrollment, Enrollment.pupil_id == User.id)
-        .where(Enrollment.classroom_id == classroom_id, Enrollment.ended_on.is_(None))
-        .order_by(User.name_key, User.id)))
+    return list(
+        session.scalars(
+            select(User)
+            .join(Enrollment, Enrollment.pupil_id == User.id)
+            .where(Enrollment.classroom_id == classroom_id, Enrollment.ended_on.is_(None))
+            .order_by(User.name_key, User.id)
+        )
+    )
 
 
 def class_assignments(session: Session, classroom_id: int) -> list[Assignment]:
-    return list(session.scalars(
-        select(Assignment).options(joinedload(Assignment.course))
-        .where(Assignment.classroom_id == classroom_id, Assignment.withdrawn_at.is_(None))
-        .order_by(Assignment.due_on.is_(None), Assignment.due_on, Assignment.id)))
+    return list(
+        session.scalars(
+            select(Assignment)
+            .options(joinedload(Assignment.course))
+            .where(Assignment.classroom_id == classroom_id, Assignment.withdrawn_at.is_(None))
+            .order_by(Assignment.due_on.is_(None), Assignment.due_on, Assignment.id)
+        )
+    )
 
 
 def build_matrix(session: Session, classroom: Classroom, today: date | None = None) -> Matrix:
@@ -93,20 +101,40 @@ def build_matrix(session: Session, classroom: Classroom, today: date | None = No
     course_ids = sorted({a.course_id for a in assignments})
     pupil_ids = [p.id for p in pupils]
     counts = active_lessons_count()
-    totals = dict(session.execute(
-        select(counts.c.course_id, counts.c.n).where(counts.c.course_id.in_(course_ids))).all())
-    done = {(u, c): n for u, c, n in session.execute(
-        select(LessonProgress.user_id, LessonProgress.course_id, func.count())
-        .where(LessonProgress.user_id.in_(pupil_ids), LessonProgress.course_id.in_(course_ids))
-        .group_by(LessonProgress.user_id, LessonProgress.course_id))}
-    completions = {(u, c): (at, score) for u, c, at, score in session.execute(
-        select(Completion.user_id, Completion.course_id, Completion.completed_at, Completion.score)
-        .where(Completion.user_id.in_(pupil_ids), Completion.course_id.in_(course_ids)))}
-    failures = {(u, c): n for u, c, n in session.execute(
-        select(QuizAttempt.user_id, QuizAttempt.course_id, func.count())
-        .where(QuizAttempt.user_id.in_(pupil_ids), QuizAttempt.course_id.in_(course_ids),
-               QuizAttempt.status == "graded", QuizAttempt.passed.is_(False))
-        .group_by(QuizAttempt.user_id, QuizAttempt.course_id))}
+    totals = dict(
+        session.execute(
+            select(counts.c.course_id, counts.c.n).where(counts.c.course_id.in_(course_ids))
+        ).all()
+    )
+    done = {
+        (u, c): n
+        for u, c, n in session.execute(
+            select(LessonProgress.user_id, LessonProgress.course_id, func.count())
+            .where(LessonProgress.user_id.in_(pupil_ids), LessonProgress.course_id.in_(course_ids))
+            .group_by(LessonProgress.user_id, LessonProgress.course_id)
+        )
+    }
+    completions = {
+        (u, c): (at, score)
+        for u, c, at, score in session.execute(
+            select(
+                Completion.user_id, Completion.course_id, Completion.completed_at, Completion.score
+            ).where(Completion.user_id.in_(pupil_ids), Completion.course_id.in_(course_ids))
+        )
+    }
+    failures = {
+        (u, c): n
+        for u, c, n in session.execute(
+            select(QuizAttempt.user_id, QuizAttempt.course_id, func.count())
+            .where(
+                QuizAttempt.user_id.in_(pupil_ids),
+                QuizAttempt.course_id.in_(course_ids),
+                QuizAttempt.status == "graded",
+                QuizAttempt.passed.is_(False),
+            )
+            .group_by(QuizAttempt.user_id, QuizAttempt.course_id)
+        )
+    }
     for p in pupils:
         for a in assignments:
             key = (p.id, a.course_id)
@@ -114,7 +142,8 @@ def build_matrix(session: Session, classroom: Classroom, today: date | None = No
             matrix.cells[key] = Cell(
                 lessons_done=min(done.get(key, 0), totals.get(a.course_id, 0)),
                 lessons_total=totals.get(a.course_id, 0),
-                completed_at=at, score=score,
+                completed_at=at,
+                score=score,
                 overdue=at is None and a.due_on is not None and a.due_on < today,
                 failed_attempts=failures.get(key, 0),
             )
@@ -133,8 +162,9 @@ class DifficultQuestion:
         return round(100 * self.wrong / self.answered) if self.answered else 0
 
 
-def difficult_questions(session: Session, classroom: Classroom, limit: int = 10,
-                        min_answers: int = 3) -> list[DifficultQuestion]:
+def difficult_questions(
+    session: Session, classroom: Classroom, limit: int = 10, min_answers: int = 3
+) -> list[DifficultQuestion]:
     """Questions most of the class got wrong, over every graded attempt of its pupils."""
     from lms.models import Course
 
@@ -143,9 +173,14 @@ def difficult_questions(session: Session, classroom: Classroom, limit: int = 10,
         select(Course.title, Question.prompt_html, func.count(), wrong)
         .select_from(AttemptAnswer)
         .join(QuizAttempt, QuizAttempt.id == AttemptAnswer.attempt_id)
-        .join(Enrollment, and_(Enrollment.pupil_id == QuizAttempt.user_id,
-                               Enrollment.classroom_id == classroom.id,
-                               Enrollment.ended_on.is_(None)))
+        .join(
+            Enrollment,
+            and_(
+                Enrollment.pupil_id == QuizAttempt.user_id,
+                Enrollment.classroom_id == classroom.id,
+                Enrollment.ended_on.is_(None),
+            ),
+        )
         .join(Question, Question.id == AttemptAnswer.question_id)
         .join(QuizVersion, QuizVersion.id == Question.quiz_version_id)
         .join(Course, Course.id == QuizVersion.course_id)

@@ -51,7 +51,9 @@ def load_assignment(assignment_id: int) -> Assignment:
 
 
 def load_pupil(classroom: Classroom, pupil_id: int) -> User:
-    pupil = next((p for p in matrix.class_pupils(db.session, classroom.id) if p.id == pupil_id), None)
+    pupil = next(
+        (p for p in matrix.class_pupils(db.session, classroom.id) if p.id == pupil_id), None
+    )
     if pupil is None:
         abort(404)
     return pupil
@@ -60,7 +62,9 @@ def load_pupil(classroom: Classroom, pupil_id: int) -> User:
 @bp.get("/")
 @roles_required(*STAFF)
 def classes():
-    query = select(Classroom).order_by(Classroom.school_year.desc(), Classroom.grade, Classroom.name)
+    query = select(Classroom).order_by(
+        Classroom.school_year.desc(), Classroom.grade, Classroom.name
+    )
     if current_user.role != "ward_admin":
         query = query.where(Classroom.school_id == current_user.school_id)
     rooms = db.session.scalars(query).all()
@@ -80,10 +84,15 @@ def classroom(classroom_id: int):
     # A phone shows a few courses at a time; the page stays small for a class of 45 x 30.
     pages = max(1, -(-len(grid.assignments) // COLUMNS_PER_PAGE))
     page = min(max(request.args.get("page", 1, type=int), 1), pages)
-    columns = grid.assignments[(page - 1) * COLUMNS_PER_PAGE: page * COLUMNS_PER_PAGE]
+    columns = grid.assignments[(page - 1) * COLUMNS_PER_PAGE : page * COLUMNS_PER_PAGE]
     return render_template(
-        "teaching/classroom.html", room=room, grid=grid, form=form, columns=columns,
-        page=page, pages=pages,
+        "teaching/classroom.html",
+        room=room,
+        grid=grid,
+        form=form,
+        columns=columns,
+        page=page,
+        pages=pages,
         manage=can_manage_class(current_user, room),
         difficult=matrix.difficult_questions(db.session, room),
     )
@@ -103,16 +112,28 @@ def assign(classroom_id: int):
     if not form.validate_on_submit():
         flash(_("Choose a course of the class's level."), "error")
         return redirect(url_for(".classroom", classroom_id=room.id))
-    existing = db.session.scalar(select(Assignment).where(
-        Assignment.classroom_id == room.id, Assignment.course_id == form.course_id.data,
-        Assignment.withdrawn_at.is_(None)))
+    existing = db.session.scalar(
+        select(Assignment).where(
+            Assignment.classroom_id == room.id,
+            Assignment.course_id == form.course_id.data,
+            Assignment.withdrawn_at.is_(None),
+        )
+    )
     if existing:
-        flash(_("This course is already assigned to the class; edit that assignment instead."),
-              "error")
+        flash(
+            _("This course is already assigned to the class; edit that assignment instead."),
+            "error",
+        )
         return redirect(url_for(".classroom", classroom_id=room.id))
-    db.session.add(Assignment(classroom_id=room.id, course_id=form.course_id.data,
-                              teacher_id=current_user.id, due_on=form.due_on.data,
-                              note=(form.note.data or "").strip()))
+    db.session.add(
+        Assignment(
+            classroom_id=room.id,
+            course_id=form.course_id.data,
+            teacher_id=current_user.id,
+            due_on=form.due_on.data,
+            note=(form.note.data or "").strip(),
+        )
+    )
     db.session.commit()
     flash(_("Course assigned."), "success")
     return redirect(url_for(".classroom", classroom_id=room.id))
@@ -170,9 +191,13 @@ def cards(classroom_id: int):
     room = load_classroom(classroom_id, manage=True)
     pupils = matrix.class_pupils(db.session, room.id)
     issued = pins.reset_pins(db.session, room, pupils)
-    return render_template("teaching/cards.html", room=room, pupils=pupils, pins=issued,
-                           login_url=url_for("auth.class_login", code=room.signin_code,
-                                             _external=True))
+    return render_template(
+        "teaching/cards.html",
+        room=room,
+        pupils=pupils,
+        pins=issued,
+        login_url=url_for("auth.class_login", code=room.signin_code, _external=True),
+    )
 
 
 @bp.post("/classes/<int:classroom_id>/pupils/<int:pupil_id>/pin")
@@ -181,9 +206,13 @@ def reset_pin(classroom_id: int, pupil_id: int):
     room = load_classroom(classroom_id, manage=True)
     pupil = load_pupil(room, pupil_id)
     issued = pins.reset_pins(db.session, room, [pupil])
-    return render_template("teaching/cards.html", room=room, pupils=[pupil], pins=issued,
-                           login_url=url_for("auth.class_login", code=room.signin_code,
-                                             _external=True))
+    return render_template(
+        "teaching/cards.html",
+        room=room,
+        pupils=[pupil],
+        pins=issued,
+        login_url=url_for("auth.class_login", code=room.signin_code, _external=True),
+    )
 
 
 @bp.post("/classes/<int:classroom_id>/letters")
@@ -195,17 +224,27 @@ def letters(classroom_id: int):
     days = current_app.config["PAIRING_CODE_DAYS"]
     codes = {p.id: issue_code(db.session, "pairing", p, current_user, days) for p in pupils}
     db.session.commit()
-    return render_template("teaching/letters.html", room=room, pupils=pupils, codes=codes,
-                           days=days, school=room.school)
+    return render_template(
+        "teaching/letters.html",
+        room=room,
+        pupils=pupils,
+        codes=codes,
+        days=days,
+        school=room.school,
+    )
 
 
 @bp.get("/courses/<slug>/")
 @roles_required(*STAFF)
 def preview(slug: str):
     """Teachers read any course before assigning it (no progress is recorded)."""
-    course = db.session.scalar(select(Course).where(Course.slug == slug,
-                                                    Course.retired_at.is_(None)))
+    course = db.session.scalar(
+        select(Course).where(Course.slug == slug, Course.retired_at.is_(None))
+    )
     if course is None:
         abort(404)
-    return render_template("teaching/preview.html", course=course,
-                           lessons=[lesson for lesson in course.lessons if lesson.retired_at is None])
+    return render_template(
+        "teaching/preview.html",
+        course=course,
+        lessons=[lesson for lesson in course.lessons if lesson.retired_at is None],
+    )
