@@ -36,22 +36,16 @@ def configure_settings(app: Flask, test_config: dict | None) -> None:
     else:
         app.config.update(test_config)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
-        app.config["SQLALCHEMY_DATABASE_URI"] = (
-            f"sqlite:///{Path(app.instance_path) / 'lms.sqlite3'}"
-        )
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'lms.sqlite3'}"
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     if url.startswith("postgres://"):  # the old spelling some hosts still hand out
         app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + url[len("postgres://") :]
     elif url.startswith("postgresql://"):
-        app.config["SQLALCHEMY_DATABASE_URI"] = (
-            "postgresql+psycopg://" + url[len("postgresql://") :]
-        )
+        app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + url[len("postgresql://") :]
     if not app.config.get("RATELIMIT_STORAGE_URI"):
         import lms.ratelimit_storage  # noqa: F401 - registers the lmsdb:// scheme
 
-        app.config["RATELIMIT_STORAGE_URI"] = (
-            f"lmsdb://{Path(app.instance_path) / 'ratelimits.sqlite3'}"
-        )
+        app.config["RATELIMIT_STORAGE_URI"] = f"lmsdb://{Path(app.instance_path) / 'ratelimits.sqlite3'}"
     if not app.config.get("COURSES_DIR"):
         app.config["COURSES_DIR"] = str(PROJECT_ROOT / "courses")
     secret = app.config.get("SECRET_KEY")
@@ -80,9 +74,7 @@ def _load_demo_secret(app: Flask) -> None:
 def configure_database(app: Flask) -> None:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
-        options.setdefault("connect_args", {})["timeout"] = (
-            app.config["SQLITE_BUSY_TIMEOUT_MS"] / 1000
-        )
+        options.setdefault("connect_args", {})["timeout"] = app.config["SQLITE_BUSY_TIMEOUT_MS"] / 1000
 
 
 def configure_extensions(app: Flask) -> None:

@@ -39,8 +39,7 @@ def courses_check(path: str | None, strict: bool) -> None:
         click.echo(_shown(problem), err=True)
     failed = bool(problems.errors) or (strict and bool(problems.warnings))
     click.echo(
-        f"{len(courses)} khóa học hợp lệ; {len(problems.errors)} lỗi, "
-        f"{len(problems.warnings)} cảnh báo."
+        f"{len(courses)} khóa học hợp lệ; {len(problems.errors)} lỗi, {len(problems.warnings)} cảnh báo."
     )
     if failed:
         raise SystemExit(1)
@@ -173,9 +172,7 @@ def backup_command(file: Path | None) -> None:
     from lms.backup import BackupError, backup
 
     try:
-        target = backup(
-            current_app.config["SQLALCHEMY_DATABASE_URI"], file, Path(current_app.instance_path)
-        )
+        target = backup(current_app.config["SQLALCHEMY_DATABASE_URI"], file, Path(current_app.instance_path))
     except BackupError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"Đã sao lưu vào {target}")

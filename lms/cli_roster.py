@@ -23,9 +23,7 @@ roster_cli = AppGroup("roster", help="Nhập danh sách trường, học sinh, c
 )
 @click.option("--unit", "unit_code", metavar="MÃ", help="Mã phường/xã của các trường.")
 @writes
-def roster_import(
-    file: Path, dry_run: bool, school_year: str | None, unit_code: str | None
-) -> None:
+def roster_import(file: Path, dry_run: bool, school_year: str | None, unit_code: str | None) -> None:
     """Import FILE: a list of schools, of pupils (with guardians) or of staff.
 
     All or nothing: if any row has an error, every error is printed and nothing is saved.

@@ -289,16 +289,12 @@ def _pupil(session, rng, people, school, room, start, phone_seq, index):
     roll = rng.random()
     guardians = 0 if roll < 0.08 else (2 if roll > 0.7 else 1)
     siblings = (
-        [rng.choice(people["pupils"][:-1])[0]]
-        if len(people["pupils"]) > 1 and rng.random() < 0.06
-        else []
+        [rng.choice(people["pupils"][:-1])[0]] if len(people["pupils"]) > 1 and rng.random() < 0.06 else []
     )
     for g in range(guardians):
         if g == 0 and siblings:  # a sibling elsewhere in the ward: same parents
             other = siblings[0]
-            for link in session.scalars(
-                select(Guardianship).where(Guardianship.pupil_id == other.id)
-            ):
+            for link in session.scalars(select(Guardianship).where(Guardianship.pupil_id == other.id)):
                 session.add(Guardianship(guardian_id=link.guardian_id, pupil_id=pupil.id))
             pupil.household_id = other.household_id
             session.delete(household)

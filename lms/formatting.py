@@ -116,9 +116,7 @@ def nav_links() -> list[tuple[str, str]]:
 
 def register_context(app: Flask) -> None:
     static_file = Path(app.static_folder) / "style.css"
-    version = (
-        hashlib.sha256(static_file.read_bytes()).hexdigest()[:10] if static_file.exists() else "0"
-    )
+    version = hashlib.sha256(static_file.read_bytes()).hexdigest()[:10] if static_file.exists() else "0"
 
     @app.context_processor
     def helpers():

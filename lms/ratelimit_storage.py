@@ -59,9 +59,7 @@ class SQLiteFileStorage(Storage):
     def get(self, key: str) -> int:
         row = (
             self._db()
-            .execute(
-                "SELECT count FROM counters WHERE key = ? AND expires_at > ?", (key, time.time())
-            )
+            .execute("SELECT count FROM counters WHERE key = ? AND expires_at > ?", (key, time.time()))
             .fetchone()
         )
         return row[0] if row else 0

@@ -51,9 +51,7 @@ def index():
         .subquery()
     )
     schools = db.session.execute(
-        select(School, pupils.c.n)
-        .outerjoin(pupils, pupils.c.school_id == School.id)
-        .order_by(School.name)
+        select(School, pupils.c.n).outerjoin(pupils, pupils.c.school_id == School.id).order_by(School.name)
     ).all()
     return render_template("admin/index.html", schools=schools, form=RosterForm())
 
@@ -68,13 +66,9 @@ def school(school_id: int):
         .order_by(User.name_key)
     ).all()
     rooms = db.session.scalars(
-        select(Classroom)
-        .where(Classroom.school_id == school.id)
-        .order_by(Classroom.grade, Classroom.name)
+        select(Classroom).where(Classroom.school_id == school.id).order_by(Classroom.grade, Classroom.name)
     ).all()
-    return render_template(
-        "admin/school.html", school=school, staff=staff, rooms=rooms, form=RosterForm()
-    )
+    return render_template("admin/school.html", school=school, staff=staff, rooms=rooms, form=RosterForm())
 
 
 @bp.post("/schools/<int:school_id>/setup-codes")
@@ -114,9 +108,7 @@ def toggle_active(user_id: int):
             _("Account enabled.") if user.active else _("Account disabled and signed out."),
             "success",
         )
-    return redirect(
-        url_for(".school", school_id=user.school_id) if user.school_id else url_for(".index")
-    )
+    return redirect(url_for(".school", school_id=user.school_id) if user.school_id else url_for(".index"))
 
 
 @bp.post("/roster")
@@ -139,6 +131,6 @@ def roster():
     except RosterError as error:
         flash(str(error), "error")
         return render_template("admin/roster_result.html", report=None), 400
-    return render_template(
-        "admin/roster_result.html", report=report, status=400 if report.errors else 200
-    ), (400 if report.errors else 200)
+    return render_template("admin/roster_result.html", report=report, status=400 if report.errors else 200), (
+        400 if report.errors else 200
+    )

@@ -24,9 +24,7 @@ class PinLoginForm(FlaskForm):
 
 class SetupForm(FlaskForm):
     code = StringField(_l("Setup code"), validators=[DataRequired(), Length(max=20)])
-    password = PasswordField(
-        _l("New password"), validators=[DataRequired(), Length(min=8, max=200)]
-    )
+    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=8, max=200)])
     confirm = PasswordField(
         _l("Repeat the password"),
         validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))],

@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField
+from wtforms import DateField, IntegerField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 
@@ -12,9 +12,7 @@ class CampaignForm(FlaskForm):
 
 class TargetsForm(FlaskForm):
     primary = IntegerField(_l("Primary pupils (%)"), validators=[NumberRange(0, 100)])
-    lower_secondary = IntegerField(
-        _l("Lower-secondary pupils (%)"), validators=[NumberRange(0, 100)]
-    )
+    lower_secondary = IntegerField(_l("Lower-secondary pupils (%)"), validators=[NumberRange(0, 100)])
     teachers = IntegerField(_l("Teachers and staff (%)"), validators=[NumberRange(0, 100)])
     parents = IntegerField(_l("Parents (%)"), validators=[NumberRange(0, 100)])
     households = IntegerField(_l("Households (%)"), validators=[NumberRange(0, 100)])
@@ -26,11 +24,11 @@ class ActivityForm(FlaskForm):
     kind = SelectField(
         _l("Kind"),
         choices=[
-            ("digital-day", _l("Digital learning day (10/10)")),
-            ("community", _l("Community session")),
-            ("family", _l("Family session")),
-            ("training", _l("Training")),
-            ("other", _l("Other")),
+            SelectChoice("digital-day", _l("Digital learning day (10/10)")),
+            SelectChoice("community", _l("Community session")),
+            SelectChoice("family", _l("Family session")),
+            SelectChoice("training", _l("Training")),
+            SelectChoice("other", _l("Other")),
         ],
     )
     participants = IntegerField(_l("Participants"), validators=[Optional(), NumberRange(0, 100000)])

@@ -12,7 +12,7 @@ Definitions (the local plans' targets):
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import and_, case, distinct, func, literal, or_, select
 from sqlalchemy.orm import Session
@@ -24,7 +24,6 @@ from lms.models import (
     Completion,
     Course,
     CourseAudience,
-    CourseCompetency,
     Enrollment,
     Guardianship,
     OutreachActivity,
@@ -126,8 +125,13 @@ class Window:
         return datetime.combine(self.as_of + timedelta(days=1), time()) - VN_OFFSET
 
 
+def today_in_vietnam() -> date:
+    """The server may run in UTC; the campaign's days are Vietnam's (UTC+7)."""
+    return (datetime.now(UTC) + VN_OFFSET).date()
+
+
 def window_for(campaign: Campaign, as_of: date | None) -> Window:
-    as_of = as_of or date.today()
+    as_of = as_of or today_in_vietnam()
     return Window(campaign.starts_on, campaign.ends_on, min(as_of, campaign.ends_on))
 
 
@@ -160,9 +164,7 @@ def covered_clause(session: Session, window: Window, tier_column, user_column):
     """SQL truth value: this learner is covered for that tier within the window."""
     counts = required_counts(session)
     needed = (
-        case(*[(tier_column == t, n) for t, n in counts.items()], else_=None)
-        if counts
-        else literal(None)
+        case(*[(tier_column == t, n) for t, n in counts.items()], else_=None) if counts else literal(None)
     )
     with_required = (
         select(TierProgress.user_id)
@@ -175,9 +177,7 @@ def covered_clause(session: Session, window: Window, tier_column, user_column):
         )
         .exists()
     )
-    tiers_without = [
-        t for t in ("primary", "lower-secondary", "teacher", "parent") if t not in counts
-    ]
+    tiers_without = [t for t in ("primary", "lower-secondary", "teacher", "parent") if t not in counts]
     if not tiers_without:
         return with_required
     any_course = (
@@ -194,81 +194,90 @@ def covered_clause(session: Session, window: Window, tier_column, user_column):
     return or_(with_required, and_(tier_column.in_(tiers_without), any_course))
 
 
-def pupil_population(window: Window, school_id: int | None = None):
-    """Each pupil enrolled during the window once, in their latest class as of the as-of date."""
+def pupil_population(window: Window, unit_id: int, school_id: int | None = None):
+    """Each pupil enrolled during the window once, in their latest class as of the as-of date.
+    The unit and school are those of that latest class: a pupil who moved out is not counted."""
     latest = func.row_number().over(
         partition_by=Enrollment.pupil_id,
         order_by=(Enrollment.started_on.desc(), Enrollment.id.desc()),
     )
-    query = (
+    ranked = (
         select(
             Enrollment.pupil_id.label("user_id"),
             Classroom.school_id,
+            School.unit_id,
             Classroom.id.label("classroom_id"),
             Classroom.grade,
             latest.label("rn"),
         )
         .join(Classroom, Classroom.id == Enrollment.classroom_id)
+        .join(School, School.id == Classroom.school_id)
         .where(
             Enrollment.started_on <= window.as_of,
             or_(Enrollment.ended_on.is_(None), Enrollment.ended_on >= window.start),
         )
+    ).subquery()
+    tier = case((ranked.c.grade <= 5, literal("primary")), else_=literal("lower-secondary"))
+    query = select(ranked.c.user_id, ranked.c.school_id, ranked.c.classroom_id, tier.label("tier")).where(
+        ranked.c.rn == 1, ranked.c.grade.between(1, 9), ranked.c.unit_id == unit_id
     )
     if school_id is not None:
-        query = query.where(Classroom.school_id == school_id)
-    ranked = query.subquery()
-    tier = case((ranked.c.grade <= 5, literal("primary")), else_=literal("lower-secondary"))
-    return (
-        select(ranked.c.user_id, ranked.c.school_id, ranked.c.classroom_id, tier.label("tier"))
-        .where(ranked.c.rn == 1, ranked.c.grade.between(1, 9))
-        .subquery()
-    )
+        query = query.where(ranked.c.school_id == school_id)
+    return query.subquery()
 
 
-def _pupils(session, window, by, school_id=None):
-    pop = pupil_population(window, school_id)
+def staff_conditions(window: Window, unit_id: int, school_id: int | None = None) -> list:
+    """Staff employed at some time in the window, at a school of the unit."""
+    conditions = [
+        User.role.in_(("teacher", "school_admin")),
+        User.school_id.in_(select(School.id).where(School.unit_id == unit_id)),
+        or_(User.staff_from.is_(None), User.staff_from <= window.as_of),
+        or_(User.staff_until.is_(None), User.staff_until >= window.start),
+    ]
+    if school_id is not None:
+        conditions.append(User.school_id == school_id)
+    return conditions
+
+
+def _pupils(session, window, by, unit_id, school_id=None):
+    pop = pupil_population(window, unit_id, school_id)
     covered = covered_clause(session, window, pop.c.tier, pop.c.user_id)
     key = getattr(pop.c, by)
-    rows = session.execute(
-        select(key, pop.c.tier, func.count(), func.count().filter(covered)).group_by(
-            key, pop.c.tier
-        )
+    return session.execute(
+        select(key, pop.c.tier, func.count(), func.count().filter(covered)).group_by(key, pop.c.tier)
     ).all()
-    return rows
 
 
-def _staff(session, window, school_id=None):
+def _staff(session, window, unit_id, school_id=None):
     covered = covered_clause(session, window, literal("teacher"), User.id)
-    query = (
+    return session.execute(
         select(User.school_id, func.count(), func.count().filter(covered))
-        .where(
-            User.role.in_(("teacher", "school_admin")),
-            User.school_id.is_not(None),
-            or_(User.staff_from.is_(None), User.staff_from <= window.as_of),
-            or_(User.staff_until.is_(None), User.staff_until >= window.start),
-        )
+        .where(*staff_conditions(window, unit_id, school_id))
         .group_by(User.school_id)
-    )
-    if school_id is not None:
-        query = query.where(User.school_id == school_id)
-    return session.execute(query).all()
+    ).all()
 
 
-def _families(session, window, school_id=None, per_school=True):
-    """(key, parents, parents covered, households, households covered); key None for totals."""
-    pop = pupil_population(window, school_id)
+def family_links(window: Window, unit_id: int, school_id: int | None = None, per_school=True):
+    """(k, household, guardian or NULL) for every enrolled pupil; k is the school or 0."""
+    pop = pupil_population(window, unit_id, school_id)
     pupil = User.__table__.alias("pupil")
-    guardian = User.__table__.alias("guardian")
     key = pop.c.school_id if per_school else literal(0)
-    links = (
-        select(key.label("k"), pupil.c.household_id, Guardianship.guardian_id)
+    # A pupil not yet linked to any household is a household of their own.
+    household = func.coalesce(pupil.c.household_id, -pupil.c.id)
+    return (
+        select(key.label("k"), household.label("household_id"), Guardianship.guardian_id)
         .select_from(pop)
         .join(pupil, pupil.c.id == pop.c.user_id)
         .outerjoin(Guardianship, Guardianship.pupil_id == pop.c.user_id)
     ).subquery()
+
+
+def _families(session, window, unit_id, school_id=None, per_school=True):
+    """k -> (parents, parents covered, households, households covered)."""
+    links = family_links(window, unit_id, school_id, per_school)
     covered_guardian = covered_clause(session, window, literal("parent"), links.c.guardian_id)
-    parents = dict(
-        (k, (n, c))
+    parents = {
+        k: (n, c)
         for k, n, c in session.execute(
             select(
                 links.c.k,
@@ -276,7 +285,7 @@ def _families(session, window, school_id=None, per_school=True):
                 func.count(distinct(case((covered_guardian, links.c.guardian_id)))),
             ).group_by(links.c.k)
         ).all()
-    )
+    }
     households = session.execute(
         select(
             links.c.k,
@@ -285,15 +294,15 @@ def _families(session, window, school_id=None, per_school=True):
             func.max(case((covered_guardian, 1), else_=0)),
         ).group_by(links.c.k, links.c.household_id)
     ).all()
-    out = {}
+    out: dict = {}
     for k, _household, guardians, any_covered in households:
-        p, pc, h, hc, missing = out.get(k, (0, 0, 0, 0, 0))
-        out[k] = (p, pc, h + 1, hc + (1 if any_covered else 0), missing + (0 if guardians else 1))
+        h, hc, missing = out.get(k, (0, 0, 0))
+        out[k] = (h + 1, hc + (1 if any_covered else 0), missing + (0 if guardians else 1))
     result = {}
-    for k, (_p, _pc, h, hc, missing) in out.items():
+    for k, (h, hc, missing) in out.items():
         n, c = parents.get(k, (0, 0))
+        # Every household without a known guardian expects one, never covered.
         result[k] = (n + missing, c, h, hc)
-    del guardian
     return result
 
 
@@ -312,24 +321,26 @@ def ward_report(
     if school_code:
         schools_query = schools_query.where(School.code == school_code)
     schools = session.scalars(schools_query).all()
-    only = schools[0].id if school_code and schools else None
+    unit = campaign.unit_id
+    if school_code and not schools:
+        empty = {g: _figure(campaign, window, g, 0, 0) for g in GROUPS}
+        return Report(campaign, window.as_of, empty, [])
+    only = schools[0].id if school_code else None
     raw: dict[int, dict[str, list[int]]] = {s.id: {g: [0, 0] for g in GROUPS} for s in schools}
-    for school_id, tier, n, c in _pupils(session, window, "school_id", only):
+    for school_id, tier, n, c in _pupils(session, window, "school_id", unit, only):
         if school_id in raw:
             raw[school_id][PUPIL_GROUPS[tier]] = [n, c]
-    for school_id, n, c in _staff(session, window, only):
+    for school_id, n, c in _staff(session, window, unit, only):
         if school_id in raw:
             raw[school_id]["teachers"] = [n, c]
-    for school_id, (p, pc, h, hc) in _families(session, window, only).items():
+    for school_id, (p, pc, h, hc) in _families(session, window, unit, only).items():
         if school_id in raw:
             raw[school_id]["parents"] = [p, pc]
             raw[school_id]["households"] = [h, hc]
     activities = dict(
         session.execute(
             select(OutreachActivity.school_id, func.count())
-            .where(
-                OutreachActivity.held_on >= window.start, OutreachActivity.held_on <= window.as_of
-            )
+            .where(OutreachActivity.held_on >= window.start, OutreachActivity.held_on <= window.as_of)
             .group_by(OutreachActivity.school_id)
         ).all()
     )
@@ -345,7 +356,7 @@ def ward_report(
         for g in ("primary", "lower_secondary", "teachers")
     }
     # A family with children in two schools is one family in the ward total.
-    fam = _families(session, window, only, per_school=False).get(0, (0, 0, 0, 0))
+    fam = _families(session, window, unit, only, per_school=False).get(0, (0, 0, 0, 0))
     total["parents"], total["households"] = [fam[0], fam[1]], [fam[2], fam[3]]
     figures = {g: _figure(campaign, window, g, *total[g]) for g in GROUPS}
     return Report(campaign, window.as_of, figures, rows)
@@ -357,143 +368,11 @@ def school_report(
     """The school's own figures, and one row per class for its pupils."""
     report = ward_report(session, campaign, as_of, school.code)
     window = window_for(campaign, as_of)
-    rooms = {
-        r.id: r for r in session.scalars(select(Classroom).where(Classroom.school_id == school.id))
-    }
+    rooms = {r.id: r for r in session.scalars(select(Classroom).where(Classroom.school_id == school.id))}
     class_rows = {}
-    for room_id, tier, n, c in _pupils(session, window, "classroom_id", school.id):
+    for room_id, tier, n, c in _pupils(session, window, "classroom_id", campaign.unit_id, school.id):
         room = rooms[room_id]
         row = class_rows.setdefault(room_id, Row(room.id, room.school_year, room.name))
         row.groups[PUPIL_GROUPS[tier]] = _figure(campaign, window, PUPIL_GROUPS[tier], n, c)
     ordered = sorted(class_rows.values(), key=lambda r: (rooms[r.id].grade, r.name))
     return report, ordered
-
-
-def trend(
-    session: Session, campaign: Campaign, as_of: date | None = None, school_id: int | None = None
-) -> dict[str, list[tuple[date, int, float]]]:
-    """Coverage per group at the end of each week of the campaign up to the as-of date:
-    (week end, covered, percent of the as-of population)."""
-    window = window_for(campaign, as_of)
-    report = ward_report(
-        session, campaign, window.as_of, session.get(School, school_id).code if school_id else None
-    )
-    counts = required_counts(session)
-    weeks = []
-    day = window.start + timedelta(days=6)
-    while day < window.as_of:
-        weeks.append(day)
-        day += timedelta(days=7)
-    weeks.append(window.as_of)
-    done_day = func.date(TierProgress.last_required_at + VN_OFFSET)
-    if session.get_bind().dialect.name == "sqlite":
-        done_day = func.date(TierProgress.last_required_at, "+7 hours")
-    base = and_(
-        TierProgress.first_required_at >= window.opens,
-        TierProgress.last_required_at < window.closes,
-    )
-
-    def needed(tier):
-        return TierProgress.required_done >= counts.get(tier, 10**6)
-
-    series_days: dict[str, dict[str, int]] = {g: {} for g in GROUPS}
-    pop = pupil_population(window, school_id)
-    for tier, day_value, n in session.execute(
-        select(pop.c.tier, done_day, func.count())
-        .join(
-            TierProgress,
-            and_(TierProgress.user_id == pop.c.user_id, TierProgress.tier == pop.c.tier),
-        )
-        .where(
-            base,
-            TierProgress.required_done
-            >= case(*[(pop.c.tier == t, n) for t, n in counts.items()], else_=10**6)
-            if counts
-            else literal(10**6),
-        )
-        .group_by(pop.c.tier, done_day)
-    ):
-        series_days[PUPIL_GROUPS[tier]][str(day_value)] = n
-    staff = (
-        select(done_day, func.count())
-        .join(User, User.id == TierProgress.user_id)
-        .where(
-            base,
-            needed("teacher"),
-            TierProgress.tier == "teacher",
-            User.role.in_(("teacher", "school_admin")),
-            User.school_id.is_not(None),
-        )
-    )
-    if school_id:
-        staff = staff.where(User.school_id == school_id)
-    for day_value, n in session.execute(staff.group_by(done_day)):
-        series_days["teachers"][str(day_value)] = n
-    guardians = (
-        select(Guardianship.guardian_id.label("uid"))
-        .join(pop, pop.c.user_id == Guardianship.pupil_id)
-        .distinct()
-    ).subquery()
-    for day_value, n in session.execute(
-        select(done_day, func.count())
-        .join(guardians, guardians.c.uid == TierProgress.user_id)
-        .where(base, needed("parent"), TierProgress.tier == "parent")
-        .group_by(done_day)
-    ):
-        series_days["parents"][str(day_value)] = n
-    household_first = (
-        select(User.household_id, func.min(TierProgress.last_required_at).label("at"))
-        .join(guardians, guardians.c.uid == User.id)
-        .join(TierProgress, TierProgress.user_id == User.id)
-        .where(base, needed("parent"), TierProgress.tier == "parent")
-        .group_by(User.household_id)
-    ).subquery()
-    house_day = func.date(household_first.c.at + VN_OFFSET)
-    if session.get_bind().dialect.name == "sqlite":
-        house_day = func.date(household_first.c.at, "+7 hours")
-    for day_value, n in session.execute(select(house_day, func.count()).group_by(house_day)):
-        series_days["households"][str(day_value)] = n
-    out = {}
-    for g in GROUPS:
-        population = report.total[g].population
-        points, running = [], 0
-        by_day = sorted(series_days[g].items())
-        index = 0
-        for week_end in weeks:
-            while index < len(by_day) and by_day[index][0] <= week_end.isoformat():
-                running += by_day[index][1]
-                index += 1
-            points.append(
-                (week_end, running, round(100 * running / population, 1) if population else 0.0)
-            )
-        out[g] = points
-    return out
-
-
-def competencies(
-    session: Session, campaign: Campaign, as_of: date | None = None, school_id: int | None = None
-) -> dict[str, dict[str, int]]:
-    """For each component: learners per tier who completed a course tagged with it."""
-    window = window_for(campaign, as_of)
-    query = (
-        select(CourseCompetency.code, User.tier, func.count(distinct(Completion.user_id)))
-        .join(Completion, Completion.course_id == CourseCompetency.course_id)
-        .join(User, User.id == Completion.user_id)
-        .where(
-            Completion.completed_at >= window.opens,
-            Completion.completed_at < window.closes,
-            User.tier.is_not(None),
-        )
-        .group_by(CourseCompetency.code, User.tier)
-    )
-    if school_id is not None:
-        in_school = (
-            select(Enrollment.pupil_id)
-            .join(Classroom, Classroom.id == Enrollment.classroom_id)
-            .where(Classroom.school_id == school_id)
-        )
-        query = query.where(or_(User.school_id == school_id, User.id.in_(in_school)))
-    out: dict[str, dict[str, int]] = {}
-    for code, tier, n in session.execute(query):
-        out.setdefault(code, {})[tier] = n
-    return out

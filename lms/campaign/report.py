@@ -53,9 +53,7 @@ def to_csv(report: Report) -> bytes:
     writer.writerow(_flat_header())
     for r in report.rows:
         writer.writerow(_flat_row(r.code, r.name, r.groups, r.activities))
-    writer.writerow(
-        _flat_row("", "Toàn phường/xã", report.total, sum(r.activities for r in report.rows))
-    )
+    writer.writerow(_flat_row("", "Toàn phường/xã", report.total, sum(r.activities for r in report.rows)))
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -72,9 +70,7 @@ def to_xlsx(report: Report, unit_name: str) -> bytes:
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for r in report.rows:
         sheet.append(_flat_row(r.code, r.name, r.groups, r.activities))
-    sheet.append(
-        _flat_row("", "Toàn phường/xã", report.total, sum(r.activities for r in report.rows))
-    )
+    sheet.append(_flat_row("", "Toàn phường/xã", report.total, sum(r.activities for r in report.rows)))
     for cell in sheet[sheet.max_row]:
         cell.font = Font(bold=True)
     for row in sheet.iter_rows(min_row=header_row + 1, max_row=sheet.max_row):
@@ -89,9 +85,7 @@ def to_xlsx(report: Report, unit_name: str) -> bytes:
     for g in GROUPS:
         detail = book.create_sheet(GROUP_NAMES[g][:31])
         _title_block(detail, report, unit_name, GROUP_NAMES[g])
-        detail.append(
-            ["Mã trường", "Tên trường", "Đã đạt", "Tổng số", "Tỉ lệ", "Chỉ tiêu", "Tình trạng"]
-        )
+        detail.append(["Mã trường", "Tên trường", "Đã đạt", "Tổng số", "Tỉ lệ", "Chỉ tiêu", "Tình trạng"])
         for cell in detail[detail.max_row]:
             cell.font = Font(bold=True)
         for code, name, f in [(r.code, r.name, r.groups[g]) for r in report.rows] + [

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from lms.access import can_view_school, roles_required
 from lms.campaign import charts, metrics
 from lms.campaign import report as report_files
+from lms.campaign import trend as trends
 from lms.campaign.forms import ActivityForm, CampaignForm, TargetsForm
 from lms.extensions import db
 from lms.models import (
@@ -75,7 +76,7 @@ def ward():
     page = max(request.args.get("page", 1, type=int), 1)
     rows = result.rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     pages = (len(result.rows) + PAGE_SIZE - 1) // PAGE_SIZE
-    series = metrics.trend(db.session, campaign, result.as_of)
+    series = trends.trend(db.session, campaign, result.as_of)
     return render_template(
         "campaign/ward.html",
         campaign=campaign,
@@ -106,11 +107,8 @@ def school(school_id: int):
     if campaign is None:
         abort(404)
     result, classes = metrics.school_report(db.session, campaign, school, as_of_date())
-    series = metrics.trend(db.session, campaign, result.as_of, school.id)
-    rooms = {
-        r.id: r
-        for r in db.session.scalars(select(Classroom).where(Classroom.school_id == school.id))
-    }
+    series = trends.trend(db.session, campaign, result.as_of, school.id)
+    rooms = {r.id: r for r in db.session.scalars(select(Classroom).where(Classroom.school_id == school.id))}
     activities = db.session.scalars(
         select(OutreachActivity)
         .where(OutreachActivity.school_id == school.id)
@@ -143,11 +141,9 @@ def competencies():
     school_id = current_user.school_id if current_user.role == "school_admin" else None
     from lms.content.loader import COMPETENCIES
 
-    table = metrics.competencies(db.session, campaign, as_of_date(), school_id)
+    table = trends.competencies(db.session, campaign, as_of_date(), school_id)
     codes = sorted(COMPETENCIES, key=lambda c: tuple(int(x) for x in c.split(".")))
-    return render_template(
-        "campaign/competencies.html", campaign=campaign, table=table, codes=codes
-    )
+    return render_template("campaign/competencies.html", campaign=campaign, table=table, codes=codes)
 
 
 @bp.get("/report.<fmt>")

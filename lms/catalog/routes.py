@@ -63,9 +63,7 @@ def media(slug: str, path: str):
     response.set_etag(asset.sha256)
     response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
     # An SVG opened on its own must not run anything.
-    response.headers["Content-Security-Policy"] = (
-        "default-src 'none'; style-src 'unsafe-inline'; sandbox"
-    )
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
     return response
 
 

@@ -46,9 +46,7 @@ def competency_table(courses: list[CourseSource]) -> str:
             uncovered.append(code)
         lines.append(f"| {code} | " + " | ".join(cells) + " |")
     lines += ["", "## Chưa khóa học nào dạy", ""]
-    lines += [f"- {code} ({AREA_NAMES[code.split('.')[0]]})" for code in uncovered] or [
-        "- (không có)"
-    ]
+    lines += [f"- {code} ({AREA_NAMES[code.split('.')[0]]})" for code in uncovered] or ["- (không có)"]
     lines += ["", "## Khóa học theo nhóm", ""]
     for tier in AUDIENCES:
         lines.append(f"### {TIER_NAMES[tier]}")

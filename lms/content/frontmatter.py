@@ -97,14 +97,10 @@ def check_keys(doc: Document, allowed: set[str], problems: Problems) -> None:
     for key, fld in doc.fields.items():
         if key not in allowed:
             expected = ", ".join(sorted(allowed))
-            problems.error(
-                doc.path, fld.line, f"khóa không được hỗ trợ `{key}` (chỉ dùng: {expected})"
-            )
+            problems.error(doc.path, fld.line, f"khóa không được hỗ trợ `{key}` (chỉ dùng: {expected})")
 
 
-def get_str(
-    doc: Document, key: str, problems: Problems, *, required: bool = False, default: str = ""
-) -> str:
+def get_str(doc: Document, key: str, problems: Problems, *, required: bool = False, default: str = "") -> str:
     fld = doc.fields.get(key)
     if fld is None:
         if required:
@@ -123,9 +119,7 @@ def get_str(
     return value
 
 
-def get_int(
-    doc: Document, key: str, problems: Problems, *, default: int, low: int, high: int
-) -> int:
+def get_int(doc: Document, key: str, problems: Problems, *, default: int, low: int, high: int) -> int:
     fld = doc.fields.get(key)
     if fld is None:
         return default

@@ -19,9 +19,7 @@ from lms.content.quizparse import QuestionSource, parse_quiz_body
 from lms.models.content import AUDIENCES
 
 COMPETENCIES = {
-    f"{area}.{n}"
-    for area, count in {1: 3, 2: 6, 3: 4, 4: 4, 5: 4, 6: 3}.items()
-    for n in range(1, count + 1)
+    f"{area}.{n}" for area, count in {1: 3, 2: 6, 3: 4, 4: 4, 5: 4, 6: 3}.items() for n in range(1, count + 1)
 }
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 LESSON_FILE = re.compile(r"^(\d{2})-([a-z0-9][a-z0-9-]*)\.md$")
@@ -36,9 +34,7 @@ ASSET_TYPES = {
 }
 MAX_ASSET_BYTES = 512 * 1024
 # Inline links and images, and reference definitions: their targets must exist.
-INLINE_LINK = re.compile(
-    r"!?\[(?:[^\[\]]|\[[^\[\]]*\])*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)"
-)
+INLINE_LINK = re.compile(r"!?\[(?:[^\[\]]|\[[^\[\]]*\])*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 REFERENCE_DEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s+.*)?$")
 UNSAFE_SCHEME = re.compile(r"^\s*(javascript|vbscript|data|file):", re.IGNORECASE)
 SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
@@ -104,9 +100,7 @@ def load_courses(root: Path) -> tuple[list[CourseSource], Problems]:
     for folder in folders:
         nested = next((f for f in folders if f != folder and folder in f.parents), None)
         if nested:
-            problems.error(
-                nested / "course.md", 1, f"khóa học không được nằm trong khóa học khác ({folder})"
-            )
+            problems.error(nested / "course.md", 1, f"khóa học không được nằm trong khóa học khác ({folder})")
         slug = folder.name
         if slug in seen:
             problems.error(
@@ -138,9 +132,7 @@ def load_course(folder: Path, problems: Problems) -> CourseSource | None:
     title = get_str(doc, "title", problems, required=True)
     audience, audience_line = get_str_list(doc, "audience", problems)
     if not audience and "audience" not in doc.fields:
-        problems.error(
-            course_file, 1, "thiếu `audience` (primary, lower-secondary, teacher, parent)"
-        )
+        problems.error(course_file, 1, "thiếu `audience` (primary, lower-secondary, teacher, parent)")
     for value in audience:
         if value not in AUDIENCES:
             problems.error(
@@ -159,9 +151,7 @@ def load_course(folder: Path, problems: Problems) -> CourseSource | None:
                 f"mã năng lực không có trong Thông tư 02/2025/TT-BGDĐT: `{code}` (từ 1.1 đến 6.3)",
             )
     if not competencies:
-        problems.warn(
-            course_file, comp_line, "khóa học chưa gắn mã năng lực số nào (`competencies`)"
-        )
+        problems.warn(course_file, comp_line, "khóa học chưa gắn mã năng lực số nào (`competencies`)")
     course = CourseSource(
         slug=folder.name,
         folder=folder,
@@ -180,9 +170,7 @@ def load_course(folder: Path, problems: Problems) -> CourseSource | None:
         course.quiz = load_quiz(quiz_file, course, problems)
     elif course.required:
         line = doc.fields["required"].line
-        problems.error(
-            course_file, line, "khóa học bắt buộc (required: true) phải có bài kiểm tra quiz.md"
-        )
+        problems.error(course_file, line, "khóa học bắt buộc (required: true) phải có bài kiểm tra quiz.md")
     if not course.lessons:
         problems.error(course_file, 1, "khóa học chưa có bài học nào (tệp NN-ten-bai.md)")
     if len(problems.errors) > before:
@@ -207,9 +195,7 @@ def load_lessons(folder: Path, course: CourseSource, problems: Problems) -> list
             continue
         position = int(match.group(1))
         if position in positions:
-            problems.error(
-                path, 1, f"số thứ tự {match.group(1)} trùng với {positions[position].name}"
-            )
+            problems.error(path, 1, f"số thứ tự {match.group(1)} trùng với {positions[position].name}")
             continue
         positions[position] = path
         doc = read_document(path, problems)
@@ -282,9 +268,7 @@ def check_target(path: Path, line: int, target: str, course: CourseSource, probl
         return
     media_type = ASSET_TYPES.get(file.suffix.lower())
     if media_type is None:
-        problems.error(
-            path, line, f"loại tệp không được hỗ trợ: `{target}` ({', '.join(ASSET_TYPES)})"
-        )
+        problems.error(path, line, f"loại tệp không được hỗ trợ: `{target}` ({', '.join(ASSET_TYPES)})")
         return
     data = file.read_bytes()
     if len(data) > MAX_ASSET_BYTES:

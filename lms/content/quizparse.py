@@ -78,9 +78,7 @@ def parse_quiz_body(path: Path, body: str, first_line: int, problems: Problems):
             )
             continue
         if LOOSE_OPTION.match(line):
-            problems.error(
-                path, lineno, "phương án phải viết `- [x] đáp án đúng` hoặc `- [ ] đáp án sai`"
-            )
+            problems.error(path, lineno, "phương án phải viết `- [x] đáp án đúng` hoặc `- [ ] đáp án sai`")
             continue
         if line.lstrip().startswith(">"):
             if stage != "options":

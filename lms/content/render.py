@@ -124,9 +124,7 @@ class RenderedCourse:
 
 
 def render_course(course: CourseSource, media_prefix: str = "/media") -> RenderedCourse:
-    hashes = {
-        rel: hashlib.sha256(path.read_bytes()).hexdigest() for rel, path in course.assets.items()
-    }
+    hashes = {rel: hashlib.sha256(path.read_bytes()).hexdigest() for rel, path in course.assets.items()}
 
     def resolve(base):
         def url_for_target(target: str) -> str:
@@ -139,9 +137,7 @@ def render_course(course: CourseSource, media_prefix: str = "/media") -> Rendere
                 return "#"
             lesson = LESSON_FILE.match(path)
             if lesson:
-                return f"/courses/{course.slug}/lessons/{lesson.group(2)}" + (
-                    f"#{anchor}" if anchor else ""
-                )
+                return f"/courses/{course.slug}/lessons/{lesson.group(2)}" + (f"#{anchor}" if anchor else "")
             version = hashes.get(path, "")[:10]
             return f"{media_prefix}/{course.slug}/{path}?v={version}"
 

@@ -70,9 +70,7 @@ def sync_courses(session: Session, root: Path, *, retire_missing: bool = True) -
         if retire_missing:
             present = {c.source.slug for c in rendered}
             for slug, stored in existing.items():
-                inside = (
-                    stored.source_path.startswith(root_key + "/") or stored.source_path == root_key
-                )
+                inside = stored.source_path.startswith(root_key + "/") or stored.source_path == root_key
                 if slug not in present and stored.retired_at is None and inside:
                     stored.retired_at = utcnow()
                     report.retired.append(slug)
@@ -102,15 +100,11 @@ def _store_course(session: Session, rendered: RenderedCourse, course: Course) ->
         session.add(course)
     wanted = set(src.audience)
     course.audiences = [a for a in course.audiences if a.audience in wanted] + [
-        CourseAudience(audience=a)
-        for a in src.audience
-        if a not in {x.audience for x in course.audiences}
+        CourseAudience(audience=a) for a in src.audience if a not in {x.audience for x in course.audiences}
     ]
     wanted = set(src.competencies)
     course.competencies = [c for c in course.competencies if c.code in wanted] + [
-        CourseCompetency(code=c)
-        for c in src.competencies
-        if c not in {x.code for x in course.competencies}
+        CourseCompetency(code=c) for c in src.competencies if c not in {x.code for x in course.competencies}
     ]
     session.flush()
     _store_lessons(session, rendered, course, now)
@@ -120,8 +114,7 @@ def _store_course(session: Session, rendered: RenderedCourse, course: Course) ->
 
 def _store_lessons(session: Session, rendered: RenderedCourse, course: Course, now) -> None:
     by_slug = {
-        lesson.slug: lesson
-        for lesson in session.scalars(select(Lesson).where(Lesson.course_id == course.id))
+        lesson.slug: lesson for lesson in session.scalars(select(Lesson).where(Lesson.course_id == course.id))
     }
     present = set()
     for src in rendered.source.lessons:
@@ -140,8 +133,7 @@ def _store_lessons(session: Session, rendered: RenderedCourse, course: Course, n
 
 def _store_assets(session: Session, rendered: RenderedCourse, course: Course) -> None:
     stored = {
-        a.path: a
-        for a in session.scalars(select(CourseAsset).where(CourseAsset.course_id == course.id))
+        a.path: a for a in session.scalars(select(CourseAsset).where(CourseAsset.course_id == course.id))
     }
     for rel, path in rendered.source.assets.items():
         digest = rendered.asset_hashes[rel]
@@ -161,9 +153,7 @@ def _store_assets(session: Session, rendered: RenderedCourse, course: Course) ->
 
 def _store_quiz(session: Session, rendered: RenderedCourse, course: Course, now) -> None:
     current = session.scalar(
-        select(QuizVersion).where(
-            QuizVersion.course_id == course.id, QuizVersion.retired_at.is_(None)
-        )
+        select(QuizVersion).where(QuizVersion.course_id == course.id, QuizVersion.retired_at.is_(None))
     )
     quiz = rendered.source.quiz
     if quiz is None:

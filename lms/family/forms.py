@@ -5,15 +5,11 @@ from wtforms.validators import DataRequired, EqualTo, Length
 
 
 class PairForm(FlaskForm):
-    code = StringField(
-        _l("Code from the school's letter"), validators=[DataRequired(), Length(max=20)]
-    )
+    code = StringField(_l("Code from the school's letter"), validators=[DataRequired(), Length(max=20)])
 
 
 class SignupForm(FlaskForm):
-    code = StringField(
-        _l("Code from the school's letter"), validators=[DataRequired(), Length(max=20)]
-    )
+    code = StringField(_l("Code from the school's letter"), validators=[DataRequired(), Length(max=20)])
     full_name = StringField(_l("Your full name"), validators=[DataRequired(), Length(max=120)])
     phone = StringField(_l("Phone number"), validators=[DataRequired(), Length(max=20)])
     password = PasswordField(

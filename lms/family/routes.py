@@ -20,9 +20,7 @@ from lms.people.phones import normalize_phone
 bp = Blueprint("family", __name__)
 
 PAIRING_MESSAGES = {
-    "phone_taken": _l(
-        "This phone number already has an account. Sign in first, then enter the code again."
-    ),
+    "phone_taken": _l("This phone number already has an account. Sign in first, then enter the code again."),
     "phone_other_family": _l(
         "This phone number is registered with another family. Please contact the school."
     ),
@@ -35,9 +33,7 @@ def _failed(response) -> bool:
 
 
 @bp.route("/pair", methods=["GET", "POST"], endpoint="pair")
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_failed
-)
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_failed)
 def pair_view():
     code = request.values.get("code", "")
     if current_user.is_authenticated:

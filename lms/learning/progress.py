@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import and_, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from lms.campaign import summary
 from lms.models import (
@@ -108,7 +108,13 @@ def assignments_for_pupil(session: Session, user: User) -> list[Assignment]:
                     Enrollment.ended_on.is_(None),
                 ),
             )
-            .where(Enrollment.pupil_id == user.id, Assignment.withdrawn_at.is_(None))
+            .join(Course, Course.id == Assignment.course_id)
+            .options(contains_eager(Assignment.course))
+            .where(
+                Enrollment.pupil_id == user.id,
+                Assignment.withdrawn_at.is_(None),
+                Course.retired_at.is_(None),
+            )
             .order_by(Assignment.due_on.is_(None), Assignment.due_on)
         )
     )
@@ -121,9 +127,7 @@ def course_cards(session: Session, user: User, courses: list[Course]) -> list[Co
     ids = [c.id for c in courses]
     counts = active_lessons_count()
     totals = dict(
-        session.execute(
-            select(counts.c.course_id, counts.c.n).where(counts.c.course_id.in_(ids))
-        ).all()
+        session.execute(select(counts.c.course_id, counts.c.n).where(counts.c.course_id.in_(ids))).all()
     )
     done = dict(
         session.execute(
@@ -231,9 +235,7 @@ def course_state(session: Session, user: User, course: Course) -> CourseState:
 
 def current_quiz(session: Session, course: Course) -> QuizVersion | None:
     return session.scalar(
-        select(QuizVersion).where(
-            QuizVersion.course_id == course.id, QuizVersion.retired_at.is_(None)
-        )
+        select(QuizVersion).where(QuizVersion.course_id == course.id, QuizVersion.retired_at.is_(None))
     )
 
 
@@ -295,8 +297,6 @@ def record_completion(
 def history(session: Session, user: User) -> list[Completion]:
     return list(
         session.scalars(
-            select(Completion)
-            .where(Completion.user_id == user.id)
-            .order_by(Completion.completed_at.desc())
+            select(Completion).where(Completion.user_id == user.id).order_by(Completion.completed_at.desc())
         )
     )

@@ -44,9 +44,7 @@ def start_attempt(session: Session, user: User, state: CourseState) -> QuizAttem
 def load_questions(session: Session, quiz_version_id: int) -> list[Question]:
     return list(
         session.scalars(
-            select(Question)
-            .where(Question.quiz_version_id == quiz_version_id)
-            .order_by(Question.position)
+            select(Question).where(Question.quiz_version_id == quiz_version_id).order_by(Question.position)
         )
     )
 
@@ -60,9 +58,7 @@ def grade(questions: list[Question], answers: dict[int, set[int]]) -> list[Grade
     return graded
 
 
-def submit_attempt(
-    session: Session, user: User, attempt: QuizAttempt, answers: dict[int, set[int]]
-) -> bool:
+def submit_attempt(session: Session, user: User, attempt: QuizAttempt, answers: dict[int, set[int]]) -> bool:
     """Grade the attempt once. Returns False when it was already graded (a repeated post)."""
     if attempt.user_id != user.id:
         raise AttemptError("foreign")
@@ -108,9 +104,7 @@ def graded_answers(session: Session, attempt: QuizAttempt) -> list[GradedQuestio
     questions = load_questions(session, attempt.quiz_version_id)
     stored = {
         a.question_id: a
-        for a in session.scalars(
-            select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id)
-        )
+        for a in session.scalars(select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id))
     }
     out = []
     for q in questions:

@@ -14,9 +14,7 @@ bp = Blueprint("learning", __name__)
 
 
 def load_course(slug: str) -> Course:
-    course = db.session.scalar(
-        select(Course).where(Course.slug == slug, Course.retired_at.is_(None))
-    )
+    course = db.session.scalar(select(Course).where(Course.slug == slug, Course.retired_at.is_(None)))
     if course is None:
         abort(404)
     if not progress.may_take(current_user, course):
@@ -126,9 +124,7 @@ def attempt(attempt_id: int):
         flash(_("This quiz has been updated. Please start it again."), "error")
         return redirect(url_for(".course", slug=attempt.course.slug))
     questions = quiz.load_questions(db.session, attempt.quiz_version_id)
-    return render_template(
-        "learning/quiz.html", attempt=attempt, course=attempt.course, questions=questions
-    )
+    return render_template("learning/quiz.html", attempt=attempt, course=attempt.course, questions=questions)
 
 
 @bp.post("/attempts/<int:attempt_id>")
@@ -159,14 +155,10 @@ def result(attempt_id: int):
     if attempt.status != "graded":
         return redirect(url_for(".attempt", attempt_id=attempt.id))
     graded = quiz.graded_answers(db.session, attempt)
-    return render_template(
-        "learning/result.html", attempt=attempt, course=attempt.course, graded=graded
-    )
+    return render_template("learning/result.html", attempt=attempt, course=attempt.course, graded=graded)
 
 
 @bp.get("/history")
 @learner_required
 def history():
-    return render_template(
-        "learning/history.html", completions=progress.history(db.session, current_user)
-    )
+    return render_template("learning/history.html", completions=progress.history(db.session, current_user))

@@ -29,9 +29,7 @@ class Campaign(db.Model):
     ends_on: Mapped[date]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    targets: Mapped[list["CampaignTarget"]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin"
-    )
+    targets: Mapped[list["CampaignTarget"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
 
     def target(self, group: str) -> int:
         for t in self.targets:

@@ -27,15 +27,11 @@ class Course(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     retired_at: Mapped[datetime | None]
 
-    audiences: Mapped[list["CourseAudience"]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin"
-    )
+    audiences: Mapped[list["CourseAudience"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
     competencies: Mapped[list["CourseCompetency"]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by="CourseCompetency.code"
     )
-    lessons: Mapped[list["Lesson"]] = relationship(
-        back_populates="course", order_by="Lesson.position"
-    )
+    lessons: Mapped[list["Lesson"]] = relationship(back_populates="course", order_by="Lesson.position")
 
     @property
     def audience_codes(self) -> list[str]:

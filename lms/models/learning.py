@@ -47,9 +47,7 @@ class AttemptAnswer(db.Model):
     __tablename__ = "attempt_answers"
 
     attempt_id: Mapped[int] = mapped_column(ForeignKey("quiz_attempts.id"), primary_key=True)
-    question_id: Mapped[int] = mapped_column(
-        ForeignKey("questions.id"), primary_key=True, index=True
-    )
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), primary_key=True, index=True)
     chosen: Mapped[str] = mapped_column(String(100))  # option ids, comma-separated
     is_correct: Mapped[bool]
 

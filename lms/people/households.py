@@ -18,9 +18,7 @@ def ensure_household(session: Session, person: User) -> int:
 def link_guardian(session: Session, guardian: User, pupil: User) -> bool:
     """Link a guardian to a pupil and merge their households. False if already linked."""
     exists = session.scalar(
-        select(Guardianship).where(
-            Guardianship.guardian_id == guardian.id, Guardianship.pupil_id == pupil.id
-        )
+        select(Guardianship).where(Guardianship.guardian_id == guardian.id, Guardianship.pupil_id == pupil.id)
     )
     if exists is None:
         session.add(Guardianship(guardian_id=guardian.id, pupil_id=pupil.id))

@@ -181,10 +181,7 @@ class ImportReport:
             label += f" (năm học {self.school_year})"
         if self.errors:
             return f"{label}: {len(self.errors)} lỗi, không lưu thay đổi nào."
-        text = (
-            f"{label}: thêm mới {self.created}, cập nhật {self.updated}, "
-            f"không đổi {self.unchanged}."
-        )
+        text = f"{label}: thêm mới {self.created}, cập nhật {self.updated}, không đổi {self.unchanged}."
         if self.dry_run:
             text += " Chạy thử: chưa lưu thay đổi nào."
         return text
@@ -202,9 +199,7 @@ def school_year_for(day: date) -> str:
 def check_school_year(value: str) -> str:
     match = SCHOOL_YEAR.match((value or "").strip())
     if not match or int(match.group(2)) != int(match.group(1)) + 1:
-        raise RosterError(
-            f"Năm học “{value}” không hợp lệ: ghi dạng 2025-2026 (hai năm liền nhau)."
-        )
+        raise RosterError(f"Năm học “{value}” không hợp lệ: ghi dạng 2025-2026 (hai năm liền nhau).")
     return match.group(0)
 
 
@@ -215,9 +210,7 @@ def _key(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", str(text)).casefold().split())
 
 
-_FIELD_BY_HEADER = {
-    _key(alias): name for name, aliases in ALIASES.items() for alias in (name, *aliases)
-}
+_FIELD_BY_HEADER = {_key(alias): name for name, aliases in ALIASES.items() for alias in (name, *aliases)}
 
 
 def _cell(value) -> Cell:
@@ -296,15 +289,13 @@ def _xlsx_table(data: bytes) -> list[tuple[int, list]]:
             sheet = book.worksheets[0]
             sheet.reset_dimensions()  # some programs write a wrong size; read every row
             return [
-                (number, list(row))
-                for number, row in enumerate(sheet.iter_rows(values_only=True), start=1)
+                (number, list(row)) for number, row in enumerate(sheet.iter_rows(values_only=True), start=1)
             ]
         except RosterError:
             raise
         except Exception as exc:
             raise RosterError(
-                "Không đọc được trang tính đầu tiên của tệp Excel: hãy lưu lại "
-                "thành .xlsx hoặc .csv."
+                "Không đọc được trang tính đầu tiên của tệp Excel: hãy lưu lại thành .xlsx hoặc .csv."
             ) from exc
         finally:
             book.close()
@@ -325,9 +316,7 @@ def _read_table(data: bytes, filename: str) -> tuple[int, list[str], list[tuple[
             "và lưu thành .xlsx (Excel Workbook) hoặc .csv (CSV UTF-8)."
         )
     elif name.endswith((".xlsx", ".xlsm")):
-        raise RosterError(
-            "Tệp .xlsx bị hỏng hoặc không phải tệp Excel: hãy lưu lại thành .xlsx hoặc .csv."
-        )
+        raise RosterError("Tệp .xlsx bị hỏng hoặc không phải tệp Excel: hãy lưu lại thành .xlsx hoặc .csv.")
     else:
         table = _csv_table(data)
 
@@ -343,9 +332,7 @@ def _read_table(data: bytes, filename: str) -> tuple[int, list[str], list[tuple[
     for header in headers:
         if header:
             if _key(header) in seen:
-                raise RosterError(
-                    f"Cột “{header}” có hai lần trong dòng tiêu đề (dòng {header_row})."
-                )
+                raise RosterError(f"Cột “{header}” có hai lần trong dòng tiêu đề (dòng {header_row}).")
             seen[_key(header)] = header
     rows = []
     for number, values in cells[start + 1 :]:
@@ -397,9 +384,7 @@ def _recognise(headers: list[str], header_row: int) -> tuple[str, dict[str, str]
             unknown.append(header)
         elif name in fields.values():
             other = next(h for h, f in fields.items() if f == name)
-            raise RosterError(
-                f"Cột “{other}” và cột “{header}” cùng là {LABELS[name]}: chỉ giữ một cột."
-            )
+            raise RosterError(f"Cột “{other}” và cột “{header}” cùng là {LABELS[name]}: chỉ giữ một cột.")
         else:
             fields[header] = name
     present = set(fields.values())
@@ -421,12 +406,9 @@ def _recognise(headers: list[str], header_row: int) -> tuple[str, dict[str, str]
             near = max(KINDS, key=lambda kind: len(set(KINDS[kind][0]) & present))
             missing = [LABELS[name] for name in KINDS[near][0] if name not in present]
             if len(KINDS[near][0]) - len(missing) >= 2:
-                problem += (
-                    f" Giống {KIND_LABELS[near]} nhưng thiếu cột: " + ", ".join(missing) + "."
-                )
+                problem += f" Giống {KIND_LABELS[near]} nhưng thiếu cột: " + ", ".join(missing) + "."
         raise RosterError(
-            problem + " Dòng tiêu đề phải là dòng đầu tiên của tệp. Chấp nhận ba loại "
-            "danh sách:\n" + accepted
+            problem + " Dòng tiêu đề phải là dòng đầu tiên của tệp. Chấp nhận ba loại danh sách:\n" + accepted
         )
     kind = kinds[0]
     required, optional = KINDS[kind]
@@ -540,8 +522,7 @@ def _find_unit(session: Session, unit_code: str | None, *, may_create: bool) -> 
         if not units and may_create:
             return None
         raise RosterError(
-            f"Không có phường/xã mã “{unit_code}”"
-            + (f" (các mã hiện có: {codes})." if units else ".")
+            f"Không có phường/xã mã “{unit_code}”" + (f" (các mã hiện có: {codes})." if units else ".")
         )
     if len(units) == 1:
         return units[0]
@@ -596,10 +577,7 @@ class _Schools:
             level_text = row.required("level")
             level = parse_level(level_text) if level_text else None
             if level_text and level is None:
-                row.error(
-                    f"Cấp học không hợp lệ: “{level_text}” (ghi Mầm non, Tiểu học, THCS "
-                    "hoặc TH&THCS)"
-                )
+                row.error(f"Cấp học không hợp lệ: “{level_text}” (ghi Mầm non, Tiểu học, THCS hoặc TH&THCS)")
             if len(code) > 40:
                 row.error("Mã trường dài quá 40 ký tự")
             if code and code.casefold() in seen:
@@ -619,8 +597,7 @@ class _Schools:
                 if misfits:
                     row.error(
                         f"không đổi được cấp học của trường {school.code} thành "
-                        f"{LEVEL_NAMES[level]}: năm học {self.year} trường có lớp "
-                        + ", ".join(misfits)
+                        f"{LEVEL_NAMES[level]}: năm học {self.year} trường có lớp " + ", ".join(misfits)
                     )
             if row.ok:
                 plans.append(_SchoolPlan(code, name, level, school))
@@ -630,22 +607,16 @@ class _Schools:
         session, report = self.session, self.report
         unit = self.unit
         if unit is None and plans:
-            unit = Unit(
-                code=self.unit_code.strip() if self.unit_code else "DEFAULT", name="Phường/Xã"
-            )
+            unit = Unit(code=self.unit_code.strip() if self.unit_code else "DEFAULT", name="Phường/Xã")
             session.add(unit)
             session.flush()
             report.details.append(f"thêm phường/xã {unit.code}")
         for plan in plans:
             school = plan.school
             if school is None:
-                session.add(
-                    School(unit_id=unit.id, code=plan.code, name=plan.name, level=plan.level)
-                )
+                session.add(School(unit_id=unit.id, code=plan.code, name=plan.name, level=plan.level))
                 report.created += 1
-                report.details.append(
-                    f"thêm trường {plan.code} {plan.name} ({LEVEL_NAMES[plan.level]})"
-                )
+                report.details.append(f"thêm trường {plan.code} {plan.name} ({LEVEL_NAMES[plan.level]})")
                 continue
             changes = []
             if school.name != plan.name:
@@ -653,8 +624,7 @@ class _Schools:
                 school.name = plan.name
             if school.level != plan.level:
                 changes.append(
-                    f"cấp học {LEVEL_NAMES.get(school.level, school.level)} → "
-                    f"{LEVEL_NAMES[plan.level]}"
+                    f"cấp học {LEVEL_NAMES.get(school.level, school.level)} → {LEVEL_NAMES[plan.level]}"
                 )
                 school.level = plan.level
             if changes:
@@ -683,16 +653,11 @@ class _Staff:
 
     def check(self, records) -> list[_StaffPlan]:
         schools, where = _schools_in_scope(self.session, self.unit_code)
-        phones = sorted(
-            {normalize_phone(_text(values.get("phone", ""))) for _, values in records} - {None}
-        )
+        phones = sorted({normalize_phone(_text(values.get("phone", ""))) for _, values in records} - {None})
         users = {}
         for chunk in _chunks(phones):
             users.update(
-                {
-                    u.phone: u
-                    for u in self.session.scalars(select(User).where(User.phone.in_(chunk)))
-                }
+                {u.phone: u for u in self.session.scalars(select(User).where(User.phone.in_(chunk)))}
             )
         seen: dict[str, int] = {}
         plans = []
@@ -717,9 +682,7 @@ class _Staff:
             elif phone:
                 seen[phone] = number
             if user is not None and user.role not in ("teacher", "school_admin"):
-                row.error(
-                    f"số điện thoại {phone} đã thuộc về tài khoản không phải cán bộ, giáo viên"
-                )
+                row.error(f"số điện thoại {phone} đã thuộc về tài khoản không phải cán bộ, giáo viên")
             if row.ok:
                 plans.append(_StaffPlan(school, name, staff_role, phone, user))
         return plans
@@ -771,9 +734,7 @@ class _Staff:
                 changes.append("ngày bắt đầu làm việc")
             if changes:
                 report.updated += 1
-                report.details.append(
-                    f"cập nhật {what} {plan.phone} {plan.name}: " + ", ".join(changes)
-                )
+                report.details.append(f"cập nhật {what} {plan.phone} {plan.name}: " + ", ".join(changes))
             else:
                 report.unchanged += 1
 
@@ -857,8 +818,7 @@ class _Pupils:
             if code:
                 if not STUDENT_CODE.match(code.casefold()):
                     row.error(
-                        f"Mã học sinh “{code}” không hợp lệ: 3-40 ký tự gồm chữ không "
-                        "dấu, chữ số, dấu . _ -"
+                        f"Mã học sinh “{code}” không hợp lệ: 3-40 ký tự gồm chữ không dấu, chữ số, dấu . _ -"
                     )
                 if code.casefold() in codes_seen:
                     row.error(f"Mã học sinh {code} trùng với dòng {codes_seen[code.casefold()]}")
@@ -866,10 +826,7 @@ class _Pupils:
                     codes_seen[code.casefold()] = number
                 pupil = self.pupils.get(code.casefold())
                 if pupil is not None and pupil.role != "pupil":
-                    row.error(
-                        f"Mã học sinh {code} trùng tên đăng nhập của một tài khoản "
-                        "không phải học sinh"
-                    )
+                    row.error(f"Mã học sinh {code} trùng tên đăng nhập của một tài khoản không phải học sinh")
             name = row.name()
             born = self._date_of_birth(row)
             school_code = row.required("school_code")
@@ -883,9 +840,7 @@ class _Pupils:
             if school is not None and grade is not None:
                 allowed = LEVEL_GRADES.get(school.level, range(0))
                 if school.level == "mam-non":
-                    row.error(
-                        f"trường {school.code} là trường mầm non: không nhập học sinh mầm non"
-                    )
+                    row.error(f"trường {school.code} là trường mầm non: không nhập học sinh mầm non")
                 elif grade not in allowed:
                     row.error(
                         f"khối {grade} không thuộc cấp học của trường {school.code} "
@@ -906,8 +861,7 @@ class _Pupils:
                 elif key in rooms_seen and rooms_seen[key][0] != grade:
                     first_grade, first_row = rooms_seen[key]
                     row.error(
-                        f"lớp {class_name} ghi khối {grade} nhưng dòng {first_row} ghi "
-                        f"khối {first_grade}"
+                        f"lớp {class_name} ghi khối {grade} nhưng dòng {first_row} ghi khối {first_grade}"
                     )
                 else:
                     rooms_seen.setdefault(key, (grade, number))
@@ -922,9 +876,7 @@ class _Pupils:
             guardians = self._guardians(row, guardians_seen)
             if row.ok:
                 plans.append(
-                    _PupilPlan(
-                        number, code, name, born, school, class_name, grade, pupil, guardians
-                    )
+                    _PupilPlan(number, code, name, born, school, class_name, grade, pupil, guardians)
                 )
         return plans
 
@@ -935,9 +887,7 @@ class _Pupils:
             return None
         born = parse_date(raw)
         if born is None or born.year < 1900:
-            row.error(
-                f"Ngày sinh không hợp lệ: “{_text(raw)}” (ghi ngày/tháng/năm, ví dụ 05/09/2014)"
-            )
+            row.error(f"Ngày sinh không hợp lệ: “{_text(raw)}” (ghi ngày/tháng/năm, ví dụ 05/09/2014)")
             return None
         if born > self.today:
             row.error(f"Ngày sinh {born:%d/%m/%Y} ở tương lai")
@@ -981,10 +931,7 @@ class _Pupils:
             if code in self.taken_codes:
                 continue
             self.taken_codes.add(code)
-            if (
-                self.session.scalar(select(Classroom.id).where(Classroom.signin_code == code))
-                is None
-            ):
+            if self.session.scalar(select(Classroom.id).where(Classroom.signin_code == code)) is None:
                 return code
 
     def _classroom(self, plan: _PupilPlan) -> Classroom:
@@ -1002,8 +949,7 @@ class _Pupils:
             self.session.flush()
             self.rooms[key] = room
             self.report.details.append(
-                f"thêm lớp {room.name} (khối {room.grade}, năm học "
-                f"{self.year}) trường {plan.school.code}"
+                f"thêm lớp {room.name} (khối {room.grade}, năm học {self.year}) trường {plan.school.code}"
             )
         return room
 
@@ -1099,9 +1045,7 @@ class _Pupils:
             report.details.append(f"thêm học sinh {plan.code} {plan.name} ({room.name})")
         elif changes:
             report.updated += 1
-            report.details.append(
-                f"cập nhật học sinh {plan.code} {plan.name}: " + ", ".join(changes)
-            )
+            report.details.append(f"cập nhật học sinh {plan.code} {plan.name}: " + ", ".join(changes))
         else:
             report.unchanged += 1
 
@@ -1127,9 +1071,7 @@ def import_roster(
     year = check_school_year(school_year) if school_year else school_year_for(today)
     header_row, headers, rows = _read_table(data, filename)
     kind, columns, errors = _recognise(headers, header_row)
-    report = ImportReport(
-        kind=kind, dry_run=dry_run, school_year=year if kind == "pupils" else None
-    )
+    report = ImportReport(kind=kind, dry_run=dry_run, school_year=year if kind == "pupils" else None)
     report.errors.extend(errors)
     records = [
         (number, {columns[h]: value for h, value in values.items() if h in columns})

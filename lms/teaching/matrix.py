@@ -13,6 +13,7 @@ from lms.models import (
     Classroom,
     Completion,
     Enrollment,
+    Lesson,
     LessonProgress,
     Question,
     QuizAttempt,
@@ -110,16 +111,21 @@ def build_matrix(session: Session, classroom: Classroom, today: date | None = No
         (u, c): n
         for u, c, n in session.execute(
             select(LessonProgress.user_id, LessonProgress.course_id, func.count())
-            .where(LessonProgress.user_id.in_(pupil_ids), LessonProgress.course_id.in_(course_ids))
+            .join(Lesson, Lesson.id == LessonProgress.lesson_id)
+            .where(
+                LessonProgress.user_id.in_(pupil_ids),
+                LessonProgress.course_id.in_(course_ids),
+                Lesson.retired_at.is_(None),
+            )
             .group_by(LessonProgress.user_id, LessonProgress.course_id)
         )
     }
     completions = {
         (u, c): (at, score)
         for u, c, at, score in session.execute(
-            select(
-                Completion.user_id, Completion.course_id, Completion.completed_at, Completion.score
-            ).where(Completion.user_id.in_(pupil_ids), Completion.course_id.in_(course_ids))
+            select(Completion.user_id, Completion.course_id, Completion.completed_at, Completion.score).where(
+                Completion.user_id.in_(pupil_ids), Completion.course_id.in_(course_ids)
+            )
         )
     }
     failures = {

@@ -15,6 +15,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from lms.access import can_manage_class, can_view_class, roles_required
 from lms.extensions import db
@@ -51,9 +52,7 @@ def load_assignment(assignment_id: int) -> Assignment:
 
 
 def load_pupil(classroom: Classroom, pupil_id: int) -> User:
-    pupil = next(
-        (p for p in matrix.class_pupils(db.session, classroom.id) if p.id == pupil_id), None
-    )
+    pupil = next((p for p in matrix.class_pupils(db.session, classroom.id) if p.id == pupil_id), None)
     if pupil is None:
         abort(404)
     return pupil
@@ -62,9 +61,7 @@ def load_pupil(classroom: Classroom, pupil_id: int) -> User:
 @bp.get("/")
 @roles_required(*STAFF)
 def classes():
-    query = select(Classroom).order_by(
-        Classroom.school_year.desc(), Classroom.grade, Classroom.name
-    )
+    query = select(Classroom).order_by(Classroom.school_year.desc(), Classroom.grade, Classroom.name)
     if current_user.role != "ward_admin":
         query = query.where(Classroom.school_id == current_user.school_id)
     rooms = db.session.scalars(query).all()
@@ -100,7 +97,7 @@ def classroom(classroom_id: int):
 
 def assignment_form(room: Classroom, obj=None) -> AssignmentForm:
     form = AssignmentForm(obj=obj)
-    form.course_id.choices = [(c.id, c.title) for c in courses_for_tier(db.session, room.tier)]
+    form.course_id.choices = [SelectChoice(c.id, c.title) for c in courses_for_tier(db.session, room.tier)]
     return form
 
 
@@ -238,9 +235,7 @@ def letters(classroom_id: int):
 @roles_required(*STAFF)
 def preview(slug: str):
     """Teachers read any course before assigning it (no progress is recorded)."""
-    course = db.session.scalar(
-        select(Course).where(Course.slug == slug, Course.retired_at.is_(None))
-    )
+    course = db.session.scalar(select(Course).where(Course.slug == slug, Course.retired_at.is_(None)))
     if course is None:
         abort(404)
     return render_template(

@@ -1,0 +1,150 @@
+"""Coverage week by week, and learners per competence component."""
+
+from datetime import date, timedelta
+
+from sqlalchemy import and_, distinct, func, or_, select
+from sqlalchemy.orm import Session
+
+from lms.campaign.metrics import (
+    PUPIL_GROUPS,
+    VN_OFFSET,
+    Window,
+    family_links,
+    pupil_population,
+    required_counts,
+    staff_conditions,
+    ward_report,
+    window_for,
+)
+from lms.models import (
+    GROUPS,
+    Campaign,
+    Classroom,
+    Completion,
+    CourseAudience,
+    CourseCompetency,
+    Enrollment,
+    School,
+    TierProgress,
+    User,
+)
+
+
+def covered_since(session: Session, window: Window, tier: str):
+    """(user_id, at): who is covered for this tier within the window, and from when.
+
+    With required courses: the last of them, all done inside the period. Without: the first
+    course of the tier done inside the period. The same rule as metrics.covered_clause."""
+    counts = required_counts(session)
+    if tier in counts:
+        return (
+            select(TierProgress.user_id, TierProgress.last_required_at.label("at")).where(
+                TierProgress.tier == tier,
+                TierProgress.required_done >= counts[tier],
+                TierProgress.first_required_at >= window.opens,
+                TierProgress.last_required_at < window.closes,
+            )
+        ).subquery()
+    return (
+        select(Completion.user_id, func.min(Completion.completed_at).label("at"))
+        .join(CourseAudience, CourseAudience.course_id == Completion.course_id)
+        .where(
+            CourseAudience.audience == tier,
+            Completion.completed_at >= window.opens,
+            Completion.completed_at < window.closes,
+        )
+        .group_by(Completion.user_id)
+    ).subquery()
+
+
+def _local_day(session: Session, column):
+    if session.get_bind().dialect.name == "sqlite":
+        return func.date(column, "+7 hours")
+    return func.date(column + VN_OFFSET)
+
+
+def _per_day(session: Session, query) -> dict[str, int]:
+    """How many became covered on each local day; query selects a column named `at`."""
+    sub = query.subquery()
+    day = _local_day(session, sub.c.at)
+    return {str(d): n for d, n in session.execute(select(day, func.count()).group_by(day))}
+
+
+def trend(
+    session: Session, campaign: Campaign, as_of: date | None = None, school_id: int | None = None
+) -> dict[str, list[tuple[date, int, float]]]:
+    """Per group: (week end, covered, percent of the as-of population), up to the as-of date."""
+    window = window_for(campaign, as_of)
+    unit = campaign.unit_id
+    school = session.get(School, school_id) if school_id else None
+    report = ward_report(session, campaign, window.as_of, school.code if school else None)
+    pop = pupil_population(window, unit, school_id)
+    days: dict[str, dict[str, int]] = {}
+    for tier, group in PUPIL_GROUPS.items():
+        cov = covered_since(session, window, tier)
+        days[group] = _per_day(
+            session, select(cov.c.at).join(pop, and_(pop.c.user_id == cov.c.user_id, pop.c.tier == tier))
+        )
+    cov = covered_since(session, window, "teacher")
+    days["teachers"] = _per_day(
+        session,
+        select(cov.c.at)
+        .join(User, User.id == cov.c.user_id)
+        .where(*staff_conditions(window, unit, school_id)),
+    )
+    links = family_links(window, unit, school_id)
+    cov = covered_since(session, window, "parent")
+    guardians = select(links.c.guardian_id.label("uid")).distinct().subquery()
+    days["parents"] = _per_day(session, select(cov.c.at).join(guardians, guardians.c.uid == cov.c.user_id))
+    first_in_household = (
+        select(links.c.household_id, func.min(cov.c.at).label("at"))
+        .join(cov, cov.c.user_id == links.c.guardian_id)
+        .group_by(links.c.household_id)
+    )
+    days["households"] = _per_day(session, first_in_household)
+    return {g: _weekly(window, days[g], report.total[g].population) for g in GROUPS}
+
+
+def _weekly(window: Window, by_day: dict[str, int], population: int):
+    points, running, ordered, index = [], 0, sorted(by_day.items()), 0
+    week_end = window.start + timedelta(days=6)
+    ends = []
+    while week_end < window.as_of:
+        ends.append(week_end)
+        week_end += timedelta(days=7)
+    ends.append(window.as_of)
+    for end in ends:
+        while index < len(ordered) and ordered[index][0] <= end.isoformat():
+            running += ordered[index][1]
+            index += 1
+        points.append((end, running, round(100 * running / population, 1) if population else 0.0))
+    return points
+
+
+def competencies(
+    session: Session, campaign: Campaign, as_of: date | None = None, school_id: int | None = None
+) -> dict[str, dict[str, int]]:
+    """For each component: learners per tier who completed a course tagged with it."""
+    window = window_for(campaign, as_of)
+    query = (
+        select(CourseCompetency.code, User.tier, func.count(distinct(Completion.user_id)))
+        .join(Completion, Completion.course_id == CourseCompetency.course_id)
+        .join(User, User.id == Completion.user_id)
+        .where(
+            Completion.completed_at >= window.opens,
+            Completion.completed_at < window.closes,
+            User.tier.is_not(None),
+        )
+        .group_by(CourseCompetency.code, User.tier)
+    )
+    if school_id is not None:
+        in_school = (
+            select(Enrollment.pupil_id)
+            .join(Classroom, Classroom.id == Enrollment.classroom_id)
+            .where(Classroom.school_id == school_id)
+        )
+        query = query.where(or_(User.school_id == school_id, User.id.in_(in_school)))
+    out: dict[str, dict[str, int]] = {}
+    for code, tier, n in session.execute(query):
+        out.setdefault(code, {})[tier] = n
+    return out
