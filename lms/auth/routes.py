@@ -92,6 +92,8 @@ def setup():
         try:
             row = find_code(db.session, form.code.data, "setup")
             user = row.user
+            if not user.active:  # printed before the account was disabled
+                raise CodeError("invalid")
             use_code(db.session, row, user)
         except CodeError as error:
             db.session.rollback()

@@ -12,7 +12,7 @@ Definitions (the local plans' targets):
 """
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import and_, case, distinct, func, literal, or_, select
 from sqlalchemy.orm import Session
@@ -31,6 +31,7 @@ from lms.models import (
     TierProgress,
     User,
 )
+from lms.models.base import today_in_vietnam
 
 VN_OFFSET = timedelta(hours=7)
 PUPIL_GROUPS = {"primary": "primary", "lower-secondary": "lower_secondary"}
@@ -123,11 +124,6 @@ class Window:
     @property
     def closes(self) -> datetime:
         return datetime.combine(self.as_of + timedelta(days=1), time()) - VN_OFFSET
-
-
-def today_in_vietnam() -> date:
-    """The server may run in UTC; the campaign's days are Vietnam's (UTC+7)."""
-    return (datetime.now(UTC) + VN_OFFSET).date()
 
 
 def window_for(campaign: Campaign, as_of: date | None) -> Window:

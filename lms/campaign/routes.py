@@ -23,6 +23,7 @@ from lms.models import (
     TargetChange,
     Unit,
 )
+from lms.models.base import today_in_vietnam
 from lms.models.campaign import DEFAULT_TARGETS
 
 bp = Blueprint("campaign", __name__, url_prefix="/dashboard")
@@ -128,7 +129,7 @@ def school(school_id: int):
         grid=charts.gridlines(),
         chart=charts,
         activities=activities,
-        form=ActivityForm(data={"held_on": date.today()}),
+        form=ActivityForm(data={"held_on": today_in_vietnam()}),
     )
 
 

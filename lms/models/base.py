@@ -1,4 +1,11 @@
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
+
+VIETNAM = timedelta(hours=7)
+
+
+def today_in_vietnam() -> date:
+    """The server may run in UTC; the schools' days are Vietnam's (UTC+7, no daylight saving)."""
+    return (datetime.now(UTC) + VIETNAM).date()
 
 
 def utcnow() -> datetime:

@@ -25,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lms.models import Classroom, Enrollment, School, Unit, User
+from lms.models.base import today_in_vietnam
 from lms.models.people import SCHOOL_LEVELS, STAFF_ROLES, tier_for_grade
 from lms.people.codes import ALPHABET
 from lms.people.households import ensure_household, link_guardian
@@ -1067,7 +1068,7 @@ def import_roster(
     """Check the whole file; if no row has an error, store it and commit (on a dry run, do the
     same work and roll it back). Rows with errors are in the report, and nothing is written.
     Raises RosterError when the file cannot be read or is not a roster of a known kind."""
-    today = today or date.today()
+    today = today or today_in_vietnam()
     year = check_school_year(school_year) if school_year else school_year_for(today)
     header_row, headers, rows = _read_table(data, filename)
     kind, columns, errors = _recognise(headers, header_row)

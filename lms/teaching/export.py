@@ -28,7 +28,8 @@ def matrix_rows(grid: Matrix) -> list[list]:
 
 
 def matrix_response(grid: Matrix, fmt: str):
-    name = f"tien-do-{grid.classroom.name}-{grid.classroom.school_year}".replace(" ", "-")
+    room = re.sub(r"[^A-Za-z0-9]+", "-", grid.classroom.name).strip("-") or "lop"
+    name = f"tien-do-{room}-{grid.classroom.school_year}"
     rows = matrix_rows(grid)
     if fmt == "csv":
         return csv_response(rows, f"{name}.csv")

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, distinct, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from lms.learning.progress import active_lessons_count
@@ -20,6 +20,7 @@ from lms.models import (
     QuizVersion,
     User,
 )
+from lms.models.base import today_in_vietnam
 
 
 @dataclass
@@ -90,7 +91,7 @@ def class_assignments(session: Session, classroom_id: int) -> list[Assignment]:
 
 
 def build_matrix(session: Session, classroom: Classroom, today: date | None = None) -> Matrix:
-    today = today or date.today()
+    today = today or today_in_vietnam()
     pupils = class_pupils(session, classroom.id)
     assignments = class_assignments(session, classroom.id)
     matrix = Matrix(classroom, pupils, assignments)
@@ -171,12 +172,13 @@ class DifficultQuestion:
 def difficult_questions(
     session: Session, classroom: Classroom, limit: int = 10, min_answers: int = 3
 ) -> list[DifficultQuestion]:
-    """Questions most of the class got wrong, over every graded attempt of its pupils."""
+    """Questions that most of the pupils who answered them got wrong at least once."""
     from lms.models import Course
 
-    wrong = func.count().filter(AttemptAnswer.is_correct.is_(False))
+    pupils = func.count(distinct(QuizAttempt.user_id))
+    wrong = func.count(distinct(QuizAttempt.user_id)).filter(AttemptAnswer.is_correct.is_(False))
     rows = session.execute(
-        select(Course.title, Question.prompt_html, func.count(), wrong)
+        select(Course.title, Question.prompt_html, pupils, wrong)
         .select_from(AttemptAnswer)
         .join(QuizAttempt, QuizAttempt.id == AttemptAnswer.attempt_id)
         .join(
@@ -191,9 +193,9 @@ def difficult_questions(
         .join(QuizVersion, QuizVersion.id == Question.quiz_version_id)
         .join(Course, Course.id == QuizVersion.course_id)
         .group_by(Question.id, Course.title, Question.prompt_html)
-        .having(func.count() >= min_answers)
-        .having(wrong * 2 > func.count())
-        .order_by((wrong * 1.0 / func.count()).desc())
+        .having(pupils >= min_answers)
+        .having(wrong * 2 > pupils)
+        .order_by((wrong * 1.0 / pupils).desc())
         .limit(limit)
     ).all()
     return [DifficultQuestion(*row) for row in rows]

@@ -1,7 +1,5 @@
 """What teachers do: their classes, assignments, the progress matrix, cards and letters."""
 
-from datetime import date
-
 from flask import (
     Blueprint,
     abort,
@@ -21,7 +19,7 @@ from lms.access import can_manage_class, can_view_class, roles_required
 from lms.extensions import db
 from lms.learning.progress import courses_for_tier
 from lms.models import Assignment, Classroom, Course, User
-from lms.models.base import utcnow
+from lms.models.base import today_in_vietnam, utcnow
 from lms.people.codes import issue_code
 from lms.teaching import export, matrix, pins
 from lms.teaching.forms import AssignmentForm
@@ -178,7 +176,7 @@ def matrix_export(classroom_id: int, fmt: str):
 def matrix_print(classroom_id: int):
     room = load_classroom(classroom_id)
     grid = matrix.build_matrix(db.session, room)
-    return render_template("teaching/print.html", room=room, grid=grid, today=date.today())
+    return render_template("teaching/print.html", room=room, grid=grid, today=today_in_vietnam())
 
 
 @bp.post("/classes/<int:classroom_id>/cards")

@@ -1,0 +1,295 @@
+"""Page speed side by side under gunicorn (5 workers): bare endpoint, lesson, home, class matrix.
+
+    .venv/bin/python bench/page_speed.py                      # fresh SQLite file in a temp dir
+    ./scripts/with-postgres.sh .venv/bin/python bench/page_speed.py --postgres-env
+
+Prepares a fresh database: courses/ synced, plus 30 generated lower-secondary courses
+(3 lessons, a 3-question quiz) synced from a temp dir; class 7A1 of 45 pupils with all 30
+assigned (random progress: done with a score, part done, failed twice, not started) and class
+7A2 of 10 pupils x 5 courses; a homeroom teacher and one pupil with a cheap password hash.
+
+Throughput: `wrk -t1 -c<connections> -d<seconds>s` per page with the signed-in session cookie
+(`apt-get install -y wrk`); without wrk, <connections> Python threads send --requests each.
+Pages: GET /healthz (bare), the pupil's lesson page (the largest lesson of a real course),
+the pupil's home (30 assigned courses), the teacher's class page /teach/classes/<id> (page 1
+of 5: 6 courses per page). Reports req/s, ratio to /healthz (target: lesson >= 1/3), HTML
+bytes and HTML + CSS (target <= 30 KB), the CSV/XLSX export times, and in-process: the class
+page's server time and SQL statement count for 45 x 30 and 10 x 5 (constant queries).
+"""
+
+import argparse
+import os
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import (PROJECT, Gunicorn, fresh_database, load_average, login, make_app,  # noqa
+                    request, write_courses)
+
+QUIZ = [("Câu hỏi số %d về kỹ năng số?" % n, ["Đáp án A", "Đáp án B", "Đáp án C"], n % 3)
+        for n in range(1, 4)]
+
+
+def prepare(app, tmp: Path, reset: bool) -> dict:
+    from sqlalchemy import insert, select
+    from werkzeug.security import generate_password_hash
+
+    from lms.content.sync import sync_courses
+    from lms.demo import person_name
+    from lms.extensions import db
+    from lms.models import (Assignment, AttemptAnswer, Classroom, Completion, Course,
+                            CourseAudience, Enrollment, Lesson, LessonProgress, Question,
+                            QuizAttempt, QuizVersion, School, Unit, User)
+    from lms.people.names import name_sort_key
+
+    fresh_database(app, reset)
+    write_courses(tmp / "courses", [
+        {"slug": f"do-toc-do-{n:02d}", "title": f"Khóa học đo tốc độ số {n:02d}",
+         "audience": "lower-secondary", "lessons": 3, "quiz": QUIZ} for n in range(1, 31)])
+    rng = random.Random(11)
+    today = date.today()
+    pw = generate_password_hash("pw", method="pbkdf2:sha256:1000")
+    with app.app_context():
+        s = db.session
+        assert not sync_courses(s, PROJECT / "courses").problems.errors
+        assert not sync_courses(s, tmp / "courses").problems.errors
+        bench = s.scalars(select(Course).where(Course.slug.like("do-toc-do-%"))
+                          .order_by(Course.slug)).all()
+        lessons = {c.id: s.scalars(select(Lesson.id).where(Lesson.course_id == c.id)
+                                   .order_by(Lesson.position)).all() for c in bench}
+        questions = {}
+        for c in bench:
+            version = s.scalar(select(QuizVersion).where(QuizVersion.course_id == c.id))
+            questions[c.id] = (version.id, [(q.id, [o.id for o in q.options if o.is_correct][0],
+                                             [o.id for o in q.options if not o.is_correct][0])
+                                            for q in version.questions])
+        unit = Unit(code="BENCH", name="Phường đo tốc độ")
+        s.add(unit)
+        s.flush()
+        school = School(unit_id=unit.id, code="THCS-BENCH", name="Trường THCS đo tốc độ",
+                        level="thcs")
+        s.add(school)
+        s.flush()
+        teacher = User(role="teacher", tier="teacher", username="bench.gv",
+                       full_name="Nguyễn Thị Giáo", name_key=name_sort_key("Nguyễn Thị Giáo"),
+                       password_hash=pw, school_id=school.id, staff_role="teacher")
+        s.add(teacher)
+        s.flush()
+        rooms = {}
+        for name, size, n_courses in (("7A1", 45, 30), ("7A2", 10, 5)):
+            room = Classroom(school_id=school.id, name=name, grade=7, school_year="2026-2027",
+                             homeroom_teacher_id=teacher.id)
+            s.add(room)
+            s.flush()
+            names = [person_name(rng) for _ in range(size)]
+            pupils = [User(role="pupil", tier="lower-secondary", full_name=n,
+                           name_key=name_sort_key(n)) for n in names]
+            s.add_all(pupils)
+            s.flush()
+            s.add_all(Enrollment(pupil_id=p.id, classroom_id=room.id,
+                                 started_on=today - timedelta(days=60)) for p in pupils)
+            for k, c in enumerate(bench[:n_courses]):
+                s.add(Assignment(classroom_id=room.id, course_id=c.id, teacher_id=teacher.id,
+                                 due_on=today + timedelta(days=7 * k - 30), note="Làm đúng hạn."))
+            _progress(s, rng, pupils, bench[:n_courses], lessons, questions, insert,
+                      LessonProgress, QuizAttempt, AttemptAnswer, Completion)
+            rooms[name] = (room.id, pupils)
+        pupil = rooms["7A1"][1][0]
+        pupil.username, pupil.password_hash = "bench.hs", pw
+        # The pupil's lesson page: the largest lesson of a real lower-secondary course, with
+        # every lesson of that course done (so the page opens and shows "done" state).
+        lesson = s.scalar(
+            select(Lesson).join(CourseAudience, CourseAudience.course_id == Lesson.course_id)
+            .join(Course, Course.id == Lesson.course_id)
+            .where(CourseAudience.audience == "lower-secondary",
+                   Course.slug.not_like("do-toc-do-%"))
+            .order_by(db.func.length(Lesson.html).desc()).limit(1))
+        course = s.get(Course, lesson.course_id)
+        s.execute(insert(LessonProgress), [
+            {"user_id": pupil.id, "lesson_id": lid, "course_id": course.id}
+            for lid in s.scalars(select(Lesson.id).where(Lesson.course_id == course.id))])
+        s.commit()
+        return {"lesson": f"/courses/{course.slug}/lessons/{lesson.slug}",
+                "big": rooms["7A1"][0], "small": rooms["7A2"][0]}
+
+
+def _progress(s, rng, pupils, courses, lessons, questions, insert, LessonProgress, QuizAttempt,
+              AttemptAnswer, Completion):
+    progress, completions = [], []
+    for p in pupils:
+        for c in courses:
+            roll = rng.random()
+            at = datetime.now() - timedelta(days=rng.randint(1, 40))
+            done = lessons[c.id] if roll < 0.6 else (lessons[c.id][:rng.randint(1, 2)]
+                                                     if roll < 0.8 else [])
+            progress += [{"user_id": p.id, "lesson_id": lid, "course_id": c.id,
+                          "completed_at": at} for lid in done]
+            version, qs = questions[c.id]
+            tries = [False, False] if 0.45 <= roll < 0.6 else []
+            tries += [True] if roll < 0.45 else []
+            for passed in tries:
+                attempt = QuizAttempt(user_id=p.id, course_id=c.id, quiz_version_id=version,
+                                      status="graded", submitted_at=at, correct_count=3 if passed
+                                      else 1, question_count=3, score=100.0 if passed else 33.33,
+                                      passed=passed)
+                s.add(attempt)
+                s.flush()
+                s.add_all(AttemptAnswer(attempt_id=attempt.id, question_id=qid,
+                                        chosen=str(right if passed or i == 0 else wrong),
+                                        is_correct=passed or i == 0)
+                          for i, (qid, right, wrong) in enumerate(qs))
+                if passed:
+                    completions.append({"user_id": p.id, "course_id": c.id, "completed_at": at,
+                                        "score": 100.0, "attempt_id": attempt.id})
+    s.execute(insert(LessonProgress), progress)
+    if completions:
+        s.execute(insert(Completion), completions)
+
+
+def wrk(port, path, cookie, connections, seconds) -> dict:
+    cmd = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
+    if cookie:
+        cmd += ["-H", f"Cookie: {cookie}"]
+    out = subprocess.run(cmd + [f"http://127.0.0.1:{port}{path}"], capture_output=True,
+                         text=True, timeout=seconds + 30).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    latency = dict(re.findall(r"\s+(50|99)%\s+(\S+)", out))
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = re.search(r"Socket errors: (.*)", out)
+    return {"rps": rps, "p50": latency.get("50"), "p99": latency.get("99"),
+            "bad": int(bad.group(1)) if bad else 0, "errors": errors.group(1) if errors else ""}
+
+
+def threads(port, path, cookies, connections, per_thread) -> dict:
+    times, bad, lock = [], [0], threading.Lock()
+
+    def run():
+        for _ in range(per_thread):
+            status, _h, _b, t = request(port, "GET", path, dict(cookies))
+            with lock:
+                times.append(t)
+                bad[0] += status != 200
+
+    started = time.perf_counter()
+    workers = [threading.Thread(target=run) for _ in range(connections)]
+    [w.start() for w in workers]
+    [w.join() for w in workers]
+    wall = time.perf_counter() - started
+    times.sort()
+    return {"rps": len(times) / wall, "p50": f"{times[len(times) // 2] * 1000:.0f}ms",
+            "p99": f"{times[int(len(times) * 0.99)] * 1000:.0f}ms", "bad": bad[0], "errors": ""}
+
+
+def in_process(app, room_ids: dict) -> list[tuple]:
+    """The class page's server time and statement count, with Flask's test client."""
+    from sqlalchemy import event
+
+    from lms.extensions import db
+
+    out = []
+    with app.app_context():
+        client = app.test_client()
+        page = client.get("/login").data
+        token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+        assert client.post("/login", data={"login": "bench.gv", "password": "pw",
+                                           "csrf_token": token.decode()}).status_code == 302
+        count = [0]
+
+        def counter(*_args):
+            count[0] += 1
+
+        event.listen(db.engine, "before_cursor_execute", counter)
+        for label, room_id in room_ids.items():
+            times = []
+            for _ in range(20):
+                count[0] = 0
+                started = time.perf_counter()
+                response = client.get(f"/teach/classes/{room_id}")
+                times.append(time.perf_counter() - started)
+                assert response.status_code == 200
+            out.append((label, statistics.median(times) * 1000, min(times) * 1000, count[0]))
+        event.remove(db.engine, "before_cursor_execute", counter)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database-url", help="default: a new SQLite file in a temp dir")
+    parser.add_argument("--postgres-env", action="store_true", help="use $DATABASE_URL")
+    parser.add_argument("--reset", action="store_true", help="drop everything in the database")
+    parser.add_argument("--workers", type=int, default=5)
+    parser.add_argument("--connections", type=int, default=10)
+    parser.add_argument("--seconds", type=int, default=10, help="per page, with wrk")
+    parser.add_argument("--requests", type=int, default=100, help="per thread, without wrk")
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="lms-pages-"))
+    url = os.environ["DATABASE_URL"] if args.postgres_env else (
+        args.database_url or f"sqlite:///{tmp / 'pages.sqlite3'}")
+    app = make_app(url)
+    setup = prepare(app, tmp, args.reset)
+    use_wrk = shutil.which("wrk") is not None
+    print(f"{url.split(':', 1)[0]}; {args.workers} gunicorn workers; "
+          + (f"wrk -t1 -c{args.connections} -d{args.seconds}s" if use_wrk else
+             f"{args.connections} threads x {args.requests} requests")
+          + f"; load average {load_average()}; files in {tmp}")
+    pages = [("GET /healthz (bare)", "/healthz", None),
+             ("lesson page (pupil)", setup["lesson"], "pupil"),
+             ("home (pupil, 30 assigned)", "/home", "pupil"),
+             ("class page 45x30, page 1 (teacher)", f"/teach/classes/{setup['big']}", "teacher"),
+             ("class page 45x30, page 5 (teacher)", f"/teach/classes/{setup['big']}?page=5",
+              "teacher")]
+    results = []
+    with Gunicorn(url, tmp / "gunicorn.log", workers=args.workers) as port:
+        css = len(request(port, "GET", "/static/style.css")[2])
+        for label, path, who in pages:
+            cookies = login(port, {"pupil": "bench.hs", "teacher": "bench.gv"}[who], "pw") \
+                if who else {}
+            status, _h, body, _t = request(port, "GET", path, dict(cookies))
+            assert status == 200, (label, status)
+            cookie = "; ".join(f"{k}={v}" for k, v in cookies.items())
+            if use_wrk:
+                figures = wrk(port, path, cookie, args.connections, args.seconds)
+            else:
+                figures = threads(port, path, cookies, args.connections, args.requests)
+            results.append((label, len(body), figures))
+        teacher = login(port, "bench.gv", "pw")
+        exports = []
+        for fmt in ("csv", "xlsx"):
+            times, size = [], 0
+            for _ in range(20):
+                status, _h, body, t = request(port, "GET",
+                                              f"/teach/classes/{setup['big']}/matrix.{fmt}",
+                                              dict(teacher))
+                assert status == 200, (fmt, status)
+                times.append(t * 1000)
+                size = len(body)
+            exports.append((fmt, statistics.median(times), size))
+    log = (tmp / "gunicorn.log").read_text(errors="replace")
+    bare = results[0][2]["rps"]
+    print(f"\n{'page':36} {'req/s':>7} {'ratio':>6} {'p50':>8} {'p99':>8} {'HTML B':>7} "
+          f"{'+CSS B':>7} {'bad':>4}")
+    for label, size, f in results:
+        print(f"{label:36} {f['rps']:7.0f} {f['rps'] / bare:6.2f} {f['p50']:>8} {f['p99']:>8} "
+              f"{size:7,} {size + css:7,} {f['bad']:>4} {f['errors']}")
+    print(f"(style.css: {css:,} B; sizes are uncompressed bodies, as gunicorn sends them)")
+    for fmt, ms, size in exports:
+        print(f"export matrix.{fmt} 45x30: median {ms:.0f} ms over 20 sequential, {size:,} B")
+    for label, median_ms, min_ms, n in in_process(app, {"45 pupils x 30 courses": setup["big"],
+                                                        "10 pupils x 5 courses": setup["small"]}):
+        print(f"class page in-process, {label}: median {median_ms:.1f} ms (min {min_ms:.1f}), "
+              f"{n} SQL statements")
+    print(f"gunicorn log: {log.count('Traceback')} tracebacks, "
+          f"{log.count('database is locked')} 'database is locked'; load average {load_average()}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,513 @@
+"""Who may do what, route by route: a table of every route x every role, with the ids of real
+objects of ANOTHER school or ANOTHER family, checked over HTTP.
+
+One world (two schools, their staff, classes, pupils and families, a campaign) is built once
+for the module and put back row by row before each case, so that a case that changes something
+(the ward admin withdrawing an assignment, say) does not leak into the next. Each role's
+signed-in session is part of that world, so no case has to sign in."""
+
+import re
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from types import SimpleNamespace
+
+import pytest
+from conftest import COURSES, POSTGRES_URL, Browser, Factory, base_config
+from flask_babel import gettext
+from sqlalchemy import MetaData, event, select, text
+
+from lms import create_app
+from lms.content.sync import sync_courses
+from lms.extensions import db, limiter
+from lms.models import (
+    Assignment,
+    Campaign,
+    CampaignTarget,
+    Course,
+    QuizAttempt,
+    QuizVersion,
+    User,
+    UserSession,
+)
+from lms.models.campaign import DEFAULT_TARGETS
+from lms.people.households import link_guardian
+
+ROLES = ("anonymous", "pupil", "teacher", "parent", "school_admin", "ward_admin")
+LOGINS = {"pupil": "hs.a", "teacher": "gv.a", "parent": "ph.a", "school_admin": "qt.a",
+          "ward_admin": "phuong", "teacher_a2": "gv.a2"}
+LOGIN = "login"  # expected: 302 to the sign-in page
+
+NOPE = 999999
+
+
+# --- the shared world --------------------------------------------------------------------------
+
+
+def build_world(session) -> SimpleNamespace:
+    """Actors of school A and family A; targets of school B and family B."""
+    f = Factory(session)
+    report = sync_courses(session, COURSES)
+    assert not report.problems.errors
+    school_a = f.school(code="A", name="Trường A")
+    school_b = f.school(code="B", name="Trường B")
+    teacher_a = f.user("teacher", username="gv.a", school=school_a)
+    f.user("teacher", username="gv.a2", school=school_a)  # not a homeroom teacher
+    f.user("school_admin", username="qt.a", school=school_a)
+    teacher_b = f.user("teacher", username="gv.b", school=school_b)
+    f.user("school_admin", username="qt.b", school=school_b)
+    f.user("ward_admin", username="phuong")
+    room_a = f.classroom(school_a, name="3A", grade=3, teacher=teacher_a)
+    room_b = f.classroom(school_b, name="3B", grade=3, teacher=teacher_b)
+    pupil_a = f.pupil(room_a, username="hs.a", name="Trần Văn Anh")
+    pupil_b = f.pupil(room_b, username="hs.b", name="Lê Thị Bích")
+    parent_a = f.user("parent", username="ph.a", phone="0911000001", name="Trần Văn Cha")
+    parent_b = f.user("parent", username="ph.b", phone="0911000002", name="Lê Văn Bố")
+    link_guardian(session, parent_a, pupil_a)
+    link_guardian(session, parent_b, pupil_b)
+    quiz = session.scalar(select(Course).where(Course.slug == "quiz-course"))
+    no_quiz = session.scalar(select(Course).where(Course.slug == "no-quiz-course"))
+    version = session.scalar(select(QuizVersion).where(QuizVersion.course_id == quiz.id))
+    assignments, attempts = {}, {}
+    for key, room, teacher, pupil in (("a", room_a, teacher_a, pupil_a),
+                                      ("b", room_b, teacher_b, pupil_b)):
+        assignments[key] = Assignment(classroom_id=room.id, course_id=quiz.id,
+                                      teacher_id=teacher.id, due_on=date(2030, 5, 20))
+        attempts[key] = QuizAttempt(user_id=pupil.id, course_id=quiz.id,
+                                    quiz_version_id=version.id, status="open")
+        session.add_all([assignments[key], attempts[key]])
+    campaign = Campaign(unit_id=school_a.unit_id, name="Chiến dịch 2025-2026",
+                        starts_on=date(2025, 9, 1), ends_on=date(2026, 6, 30),
+                        targets=[CampaignTarget(group=g, percent=p)
+                                 for g, p in DEFAULT_TARGETS.items()])
+    session.add(campaign)
+    session.commit()
+    return SimpleNamespace(
+        school_a=school_a.id, school_b=school_b.id, room_a=room_a.id, room_b=room_b.id,
+        code_b=room_b.signin_code, pupil_a=pupil_a.id, pupil_b=pupil_b.id,
+        parent_b=parent_b.id, teacher_b=teacher_b.id,
+        teacher_a2=session.scalar(select(User.id).where(User.username == "gv.a2")),
+        assignment_a=assignments["a"].id, assignment_b=assignments["b"].id,
+        attempt_b=attempts["b"].id, quiz=quiz.id, no_quiz=no_quiz.id)
+
+
+class TrackingBrowser(Browser):
+    """Remembers that a POST may have changed the world."""
+
+    def __init__(self, client, shared):
+        super().__init__(client)
+        self.shared = shared
+
+    def post(self, url, data=None, **kwargs):
+        self.shared.dirty = True
+        return super().post(url, data, **kwargs)
+
+
+@dataclass
+class Shared:
+    app: object
+    world: SimpleNamespace
+    rows: list = field(default_factory=list)  # (table, rows) in dependency order
+    cookies: dict = field(default_factory=dict)  # role -> (session cookie, CSRF token)
+    dirty: bool = True
+    writes: list = field(default_factory=list)  # INSERT/UPDATE/DELETE statements sent
+
+    def reset(self):
+        """Put every table back as the world left it; forget the rate limits. GET requests
+        never write (test_route_by_role checks it), so only a POST makes this necessary."""
+        if not self.dirty:
+            return
+        with self.app.app_context():
+            with db.engine.begin() as conn:
+                if conn.dialect.name == "postgresql":
+                    names = ", ".join(f'"{table.name}"' for table, _rows in self.rows)
+                    conn.execute(text(f"TRUNCATE {names} CASCADE"))
+                else:
+                    for table, _rows in reversed(self.rows):
+                        conn.execute(table.delete())
+                for table, rows in self.rows:
+                    if rows:
+                        conn.execute(table.insert(), rows)
+        limiter.reset()
+        self.dirty = False
+
+    def browser(self, role) -> Browser:
+        browser = TrackingBrowser(self.app.test_client(), self)
+        cookie, browser.token = self.cookies[role]
+        browser.client.set_cookie("session", cookie)
+        return browser
+
+    def record_writes(self, _conn, _cursor, statement, *_args):
+        if statement.lstrip().split(" ", 1)[0].upper() in ("INSERT", "UPDATE", "DELETE"):
+            self.writes.append(statement)
+
+
+@pytest.fixture(scope="module")
+def shared(template_db, tmp_path_factory):
+    if POSTGRES_URL:
+        url = POSTGRES_URL
+    else:
+        path = tmp_path_factory.mktemp("access") / "world.sqlite3"
+        shutil.copy(template_db, path)
+        url = f"sqlite:///{path}"
+    app = create_app(base_config(url))
+    with app.app_context():
+        if POSTGRES_URL:
+            names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+            db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            db.session.commit()
+        world = build_world(db.session)
+        db.session.remove()
+    limiter.reset()
+    shared = Shared(app, world)
+    for role, login in {"anonymous": None, **LOGINS}.items():
+        browser = Browser(app.test_client())
+        if login:
+            assert browser.login(login).status_code == 302, login
+        browser.get("/courses")
+        shared.cookies[role] = (browser.client.get_cookie("session").value, browser.token)
+    with app.app_context():
+        tables = MetaData()
+        tables.reflect(bind=db.engine)
+        with db.engine.connect() as conn:
+            shared.rows = [(table, [dict(r) for r in conn.execute(table.select()).mappings()])
+                           for table in tables.sorted_tables if table.name != "alembic_version"]
+        engine = db.engine
+    shared.dirty = False
+    limiter.reset()
+    event.listen(engine, "before_cursor_execute", shared.record_writes)
+    yield shared
+    event.remove(engine, "before_cursor_execute", shared.record_writes)
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def world(shared):
+    shared.reset()
+    return shared.world
+
+
+# --- the table ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Route:
+    endpoint: str
+    method: str
+    url: Callable
+    expected: dict
+    data: Callable = lambda w: {}
+    variant: str = ""
+
+    @property
+    def id(self):
+        return f"{self.method}:{self.endpoint}{self.variant}"
+
+
+def staff(ward, teacher=403, school_admin=403):
+    """Teaching pages: anonymous sign in; pupils and parents never; staff by school."""
+    return {"anonymous": LOGIN, "pupil": 403, "parent": 403, "teacher": teacher,
+            "school_admin": school_admin, "ward_admin": ward}
+
+
+def admins(ward, school_admin=403):
+    return staff(ward, teacher=403, school_admin=school_admin)
+
+
+def everyone(status, anonymous=None):
+    expected = dict.fromkeys(ROLES, status)
+    if anonymous is not None:
+        expected["anonymous"] = anonymous
+    return expected
+
+
+def learners(pupil, parent=None, staff_status=403, ward=403):
+    """Learner pages: the ward admin has no learning tier; teachers learn teacher courses."""
+    return {"anonymous": LOGIN, "pupil": pupil, "parent": parent if parent is not None else pupil,
+            "teacher": staff_status, "school_admin": staff_status, "ward_admin": ward}
+
+
+def class_b(w, tail=""):
+    return f"/teach/classes/{w.room_b}{tail}"
+
+
+SIGNED_IN_HOME = (302, "/")
+WRONG_CODE = {"code": "AAAA-AAAA", "full_name": "Người Thử", "phone": "0933000999",
+              "password": "mat-khau-thu", "confirm": "mat-khau-thu"}
+
+ROUTES = [
+    # public pages
+    Route("catalog.index", "GET", lambda w: "/", {
+        "anonymous": (302, "/courses"), "pupil": (302, "/home"), "teacher": (302, "/home"),
+        "parent": (302, "/family"), "school_admin": (302, "/home"),
+        "ward_admin": (302, "/dashboard/")}),
+    Route("catalog.courses", "GET", lambda w: "/courses", everyone(200)),
+    Route("catalog.healthz", "GET", lambda w: "/healthz", everyone(200)),
+    Route("catalog.media", "GET", lambda w: "/media/quiz-course/images/lock.svg", everyone(200)),
+    Route("catalog.set_language", "POST", lambda w: "/lang", everyone((302, "/courses")),
+          lambda w: {"lang": "en", "next": "/courses"}),
+    Route("auth.login", "GET", lambda w: "/login", everyone(SIGNED_IN_HOME, anonymous=200)),
+    Route("auth.login", "POST", lambda w: "/login", everyone(SIGNED_IN_HOME, anonymous=401),
+          lambda w: {"login": "gv.b", "password": "not the password"}),
+    Route("auth.class_login", "GET", lambda w: "/login/class", everyone(200)),
+    Route("auth.class_pin", "GET", lambda w: f"/login/class/{w.code_b}", everyone(200)),
+    Route("auth.class_pin", "POST", lambda w: f"/login/class/{w.code_b}", everyone(401),
+          lambda w: {"pupil": str(w.pupil_b), "pin": "0000"}),  # hs.b has no PIN yet
+    Route("auth.logout", "POST", lambda w: "/logout", everyone((302, "/login"))),
+    Route("auth.setup", "GET", lambda w: "/setup", everyone(200)),
+    Route("auth.setup", "POST", lambda w: "/setup", everyone(401),
+          lambda w: {"code": "AAAA-AAAA", "password": "mat-khau-thu", "confirm": "mat-khau-thu"}),
+    Route("family.pair", "GET", lambda w: "/pair", everyone(200)),
+    Route("family.pair", "POST", lambda w: "/pair", everyone(409), lambda w: WRONG_CODE),
+    # learners
+    Route("learning.home", "GET", lambda w: "/home", everyone(200, anonymous=LOGIN)),
+    Route("learning.history", "GET", lambda w: "/history", learners(200, staff_status=200)),
+    Route("learning.course", "GET", lambda w: "/courses/quiz-course/", learners(200)),
+    Route("learning.lesson", "GET", lambda w: "/courses/quiz-course/lessons/bai-mot",
+          learners(200)),
+    Route("learning.lesson_done", "POST", lambda w: "/courses/quiz-course/lessons/bai-mot/done",
+          learners((302, "/courses/quiz-course/lessons/bai-hai"))),
+    Route("learning.start_quiz", "POST", lambda w: "/courses/quiz-course/quiz",
+          learners((302, "/courses/quiz-course/"))),  # lessons first
+    Route("learning.attempt", "GET", lambda w: f"/attempts/{w.attempt_b}", learners(403)),
+    Route("learning.submit", "POST", lambda w: f"/attempts/{w.attempt_b}", learners(403)),
+    Route("learning.result", "GET", lambda w: f"/attempts/{w.attempt_b}/result", learners(403)),
+    # families
+    Route("family.home", "GET", lambda w: "/family", {
+        "anonymous": LOGIN, "pupil": 403, "teacher": 403, "parent": 200, "school_admin": 403,
+        "ward_admin": 403}),
+    # teaching, on school B's class
+    Route("teaching.classes", "GET", lambda w: "/teach/", staff(200, 200, 200)),
+    Route("teaching.classroom", "GET", lambda w: class_b(w), staff(200)),
+    Route("teaching.assign", "POST", lambda w: class_b(w, "/assignments"),
+          staff((302, "/teach/classes/{room_b}")),
+          lambda w: {"course_id": str(w.no_quiz), "due_on": "2030-05-20", "note": ""}),
+    Route("teaching.edit_assignment", "GET", lambda w: f"/teach/assignments/{w.assignment_b}",
+          staff(200)),
+    Route("teaching.edit_assignment", "POST", lambda w: f"/teach/assignments/{w.assignment_b}",
+          staff((302, "/teach/classes/{room_b}")), lambda w: {"due_on": "2030-06-01"}),
+    Route("teaching.withdraw_assignment", "POST",
+          lambda w: f"/teach/assignments/{w.assignment_b}/withdraw",
+          staff((302, "/teach/classes/{room_b}"))),
+    Route("teaching.matrix_export", "GET", lambda w: class_b(w, "/matrix.csv"), staff(200),
+          variant=".csv"),
+    Route("teaching.matrix_export", "GET", lambda w: class_b(w, "/matrix.xlsx"), staff(200),
+          variant=".xlsx"),
+    Route("teaching.matrix_print", "GET", lambda w: class_b(w, "/print"), staff(200)),
+    Route("teaching.cards", "POST", lambda w: class_b(w, "/cards"), staff(200)),
+    Route("teaching.letters", "POST", lambda w: class_b(w, "/letters"), staff(200)),
+    Route("teaching.reset_pin", "POST", lambda w: class_b(w, f"/pupils/{w.pupil_b}/pin"),
+          staff(200)),
+    Route("teaching.preview", "GET", lambda w: "/teach/courses/quiz-course/",
+          staff(200, 200, 200)),
+    # administration, on school B
+    Route("admin.index", "GET", lambda w: "/admin/",
+          admins(200, school_admin=(302, "/admin/schools/{school_a}"))),
+    Route("admin.school", "GET", lambda w: f"/admin/schools/{w.school_b}", admins(200)),
+    Route("admin.setup_codes", "POST", lambda w: f"/admin/schools/{w.school_b}/setup-codes",
+          admins(200)),
+    Route("admin.toggle_active", "POST", lambda w: f"/admin/users/{w.teacher_b}/active",
+          admins((302, "/admin/schools/{school_b}"))),
+    Route("admin.roster", "POST", lambda w: "/admin/roster",  # no file: back to the form
+          admins((302, "/admin/"), school_admin=(302, "/admin/"))),
+    # the campaign's dashboards, on school B
+    Route("campaign.ward", "GET", lambda w: "/dashboard/",
+          admins(200, school_admin=(302, "/dashboard/schools/{school_a}"))),
+    Route("campaign.school", "GET", lambda w: f"/dashboard/schools/{w.school_b}", admins(200)),
+    Route("campaign.competencies", "GET", lambda w: "/dashboard/competencies",
+          admins(200, school_admin=200)),
+    Route("campaign.download", "GET", lambda w: "/dashboard/report.csv",
+          admins(200, school_admin=200)),
+    Route("campaign.create_campaign", "POST", lambda w: "/dashboard/campaign",
+          admins((302, "/dashboard/")),
+          lambda w: {"name": "Đợt 2", "starts_on": "2026-09-01", "ends_on": "2027-06-30"}),
+    Route("campaign.targets", "POST", lambda w: "/dashboard/targets",
+          admins((302, "/dashboard/")),
+          lambda w: {"primary": "90", "lower_secondary": "90", "teachers": "80", "parents": "70",
+                     "households": "60"}),
+    Route("campaign.add_activity", "POST",
+          lambda w: f"/dashboard/schools/{w.school_b}/activities",
+          admins((302, "/dashboard/schools/{school_b}")),
+          lambda w: {"held_on": "2025-10-10", "title": "Ngày hội số", "kind": "digital-day",
+                     "participants": "120"}),
+]
+
+
+def request(browser, method, url, data=None):
+    if method == "GET":
+        return browser.get(url)
+    return browser.post(url, data)
+
+
+def check(response, expected, world, label):
+    if expected == LOGIN:
+        assert response.status_code == 302 and response.location.startswith("/login?next="), \
+            (label, response.status_code, response.location)
+        return
+    if isinstance(expected, tuple):
+        status, location = expected
+        assert (response.status_code, response.location) == (
+            status, location.format(**vars(world))), label
+        return
+    assert response.status_code == expected, (label, response.status_code, response.location)
+
+
+def test_every_route_is_in_the_table(shared):
+    routes = {(rule.endpoint, method) for rule in shared.app.url_map.iter_rules()
+              if rule.endpoint != "static" for method in rule.methods - {"HEAD", "OPTIONS"}}
+    assert routes == {(r.endpoint, r.method) for r in ROUTES}
+    assert all(set(r.expected) == set(ROLES) for r in ROUTES)
+
+
+@pytest.mark.parametrize("route,role", [(r, role) for r in ROUTES for role in ROLES],
+                         ids=[f"{r.id}-{role}" for r in ROUTES for role in ROLES])
+def test_route_by_role(world, shared, route, role):
+    browser = shared.browser(role)
+    shared.writes.clear()
+    response = request(browser, route.method, route.url(world), route.data(world))
+    check(response, route.expected[role], world, f"{route.id} as {role}")
+    if route.method == "GET":
+        assert shared.writes == []  # a page view never writes to the database
+
+
+# --- the same school: a colleague views, only the homeroom teacher and the admin manage ---------
+
+ACTORS = ("teacher_a2", "teacher", "school_admin")
+MANAGED = [
+    ("GET", lambda w: f"/teach/classes/{w.room_a}", None, (200, 200, 200)),
+    ("GET", lambda w: f"/teach/classes/{w.room_a}/matrix.csv", None, (200, 200, 200)),
+    ("GET", lambda w: f"/teach/classes/{w.room_a}/matrix.xlsx", None, (200, 200, 200)),
+    ("GET", lambda w: f"/teach/classes/{w.room_a}/print", None, (200, 200, 200)),
+    ("POST", lambda w: f"/teach/classes/{w.room_a}/assignments",
+     lambda w: {"course_id": str(w.no_quiz), "due_on": "", "note": ""},
+     (403, (302, "/teach/classes/{room_a}"), (302, "/teach/classes/{room_a}"))),
+    ("POST", lambda w: f"/teach/classes/{w.room_a}/cards", None, (403, 200, 200)),
+    ("POST", lambda w: f"/teach/classes/{w.room_a}/letters", None, (403, 200, 200)),
+    ("POST", lambda w: f"/teach/classes/{w.room_a}/pupils/{w.pupil_a}/pin", None,
+     (403, 200, 200)),
+    ("GET", lambda w: f"/teach/assignments/{w.assignment_a}", None, (403, 200, 200)),
+    ("POST", lambda w: f"/teach/assignments/{w.assignment_a}", lambda w: {"due_on": ""},
+     (403, (302, "/teach/classes/{room_a}"), (302, "/teach/classes/{room_a}"))),
+    ("POST", lambda w: f"/teach/assignments/{w.assignment_a}/withdraw", None,
+     (403, (302, "/teach/classes/{room_a}"), (302, "/teach/classes/{room_a}"))),
+    ("GET", lambda w: f"/admin/schools/{w.school_a}", None, (403, 403, 200)),
+    ("POST", lambda w: f"/admin/users/{w.teacher_a2}/active", None,
+     (403, 403, (302, "/admin/schools/{school_a}"))),
+    ("GET", lambda w: f"/dashboard/schools/{w.school_a}", None, (403, 403, 200)),
+]
+
+
+@pytest.mark.parametrize("method,url,data,expected", MANAGED,
+                         ids=[f"{m}:{i}" for i, (m, *_rest) in enumerate(MANAGED)])
+def test_own_school_class_pages(world, shared, method, url, data, expected):
+    for actor, status in zip(ACTORS, expected, strict=True):
+        shared.reset()  # each actor on the world as it was
+        response = request(shared.browser(actor), method, url(world),
+                           data(world) if data else None)
+        check(response, status, world, f"{method} {url(world)} as {actor}")
+
+
+def test_staff_lists_show_only_their_school(world, shared):
+    page = shared.browser("teacher").get("/teach/").get_data(as_text=True)
+    assert f"/teach/classes/{world.room_a}" in page
+    assert f"/teach/classes/{world.room_b}" not in page
+    ward = shared.browser("ward_admin").get("/teach/").get_data(as_text=True)
+    assert f"/teach/classes/{world.room_a}" in ward and f"/teach/classes/{world.room_b}" in ward
+
+
+def test_a_parent_sees_only_their_own_children(world, shared):
+    page = shared.browser("parent").get("/family").get_data(as_text=True)
+    children = re.findall(r'<article class="card">\s*<h3>(.*?)</h3>', page)
+    assert children == ["Trần Văn Anh"]
+    assert "Lê Thị Bích" not in page
+
+
+def test_refusals_change_nothing(world, shared):
+    """The 403s above are refusals before any write: the other school's data is untouched."""
+    for role in ("teacher", "school_admin"):
+        browser = shared.browser(role)
+        assert browser.post(f"/teach/assignments/{world.assignment_b}/withdraw").status_code == 403
+        assert browser.post(f"/admin/users/{world.teacher_b}/active").status_code == 403
+        assert browser.post(class_b(world, "/cards")).status_code == 403
+    with shared.app.app_context():
+        assert db.session.get(Assignment, world.assignment_b).withdrawn_at is None
+        teacher_b = db.session.get(User, world.teacher_b)
+        assert teacher_b.active is True
+        assert db.session.get(User, world.pupil_b).pin_hash is None
+        assert db.session.scalars(select(UserSession.revoked_at)).all() == [None] * len(LOGINS)
+
+
+# --- ids that do not exist ---------------------------------------------------------------------
+
+MISSING = [
+    ("ward_admin", "GET", lambda w: f"/teach/classes/{NOPE}"),
+    ("ward_admin", "POST", lambda w: f"/teach/classes/{NOPE}/assignments"),
+    ("ward_admin", "GET", lambda w: f"/teach/classes/{NOPE}/matrix.csv"),
+    ("ward_admin", "GET", lambda w: f"/teach/classes/{w.room_b}/matrix.pdf"),
+    ("ward_admin", "GET", lambda w: f"/teach/classes/{NOPE}/print"),
+    ("ward_admin", "POST", lambda w: f"/teach/classes/{NOPE}/cards"),
+    ("ward_admin", "POST", lambda w: f"/teach/classes/{NOPE}/letters"),
+    ("ward_admin", "POST", lambda w: f"/teach/classes/{NOPE}/pupils/{w.pupil_b}/pin"),
+    ("ward_admin", "POST", lambda w: f"/teach/classes/{w.room_b}/pupils/{NOPE}/pin"),
+    ("ward_admin", "POST", lambda w: f"/teach/classes/{w.room_b}/pupils/{w.pupil_a}/pin"),
+    ("ward_admin", "GET", lambda w: f"/teach/assignments/{NOPE}"),
+    ("ward_admin", "POST", lambda w: f"/teach/assignments/{NOPE}"),
+    ("ward_admin", "POST", lambda w: f"/teach/assignments/{NOPE}/withdraw"),
+    ("ward_admin", "GET", lambda w: "/teach/courses/no-such-course/"),
+    ("ward_admin", "GET", lambda w: f"/admin/schools/{NOPE}"),
+    ("ward_admin", "POST", lambda w: f"/admin/schools/{NOPE}/setup-codes"),
+    ("ward_admin", "POST", lambda w: f"/admin/users/{NOPE}/active"),
+    ("ward_admin", "GET", lambda w: f"/dashboard/schools/{NOPE}"),
+    ("ward_admin", "POST", lambda w: f"/dashboard/schools/{NOPE}/activities"),
+    ("ward_admin", "GET", lambda w: "/dashboard/report.pdf"),
+    ("pupil", "GET", lambda w: f"/attempts/{NOPE}"),
+    ("pupil", "POST", lambda w: f"/attempts/{NOPE}"),
+    ("pupil", "GET", lambda w: f"/attempts/{NOPE}/result"),
+    ("pupil", "GET", lambda w: "/courses/no-such-course/"),
+    ("pupil", "GET", lambda w: "/courses/quiz-course/lessons/no-such-lesson"),
+    ("pupil", "POST", lambda w: "/courses/no-such-course/quiz"),
+    ("anonymous", "GET", lambda w: "/media/quiz-course/images/no-such.svg"),
+    ("anonymous", "GET", lambda w: "/login/class/NOPE99"),
+    ("anonymous", "POST", lambda w: "/login/class/NOPE99"),
+]
+
+
+@pytest.mark.parametrize("role,method,url", MISSING,
+                         ids=[f"{m}:{i}:{role}" for i, (role, m, _u) in enumerate(MISSING)])
+def test_nonexistent_ids_are_404(world, shared, role, method, url):
+    response = request(shared.browser(role), method, url(world), {})
+    assert response.status_code == 404
+
+
+def test_a_withdrawn_assignment_is_gone(world, shared):
+    ward = shared.browser("ward_admin")
+    shared.writes.clear()
+    assert ward.post(f"/teach/assignments/{world.assignment_b}/withdraw").status_code == 302
+    assert [w.split()[:2] for w in shared.writes] == [["UPDATE", "assignments"]]
+    assert ward.get(f"/teach/assignments/{world.assignment_b}").status_code == 404
+    assert ward.post(f"/teach/assignments/{world.assignment_b}/withdraw").status_code == 404
+
+
+# --- CSRF ------------------------------------------------------------------------------------
+
+
+POSTS = [r for r in ROUTES if r.method == "POST"]
+
+
+@pytest.mark.parametrize("route", POSTS, ids=[r.id for r in POSTS])
+def test_every_post_needs_a_csrf_token(world, shared, route):
+    shared.dirty = True  # should the protection fail, the next case gets a fresh world
+    with shared.app.test_request_context():
+        expired = gettext("The form has expired")
+    for role in ("anonymous", "ward_admin", "parent"):
+        browser = shared.browser(role)
+        response = browser.client.post(route.url(world), data=route.data(world))
+        assert response.status_code == 400, (role, response.status_code)
+        assert expired in response.get_data(as_text=True)
+    # The ward admin is still signed in (no logout without a token) and nothing was written.
+    assert shared.browser("ward_admin").get("/admin/").status_code == 200
+    with shared.app.app_context():
+        assert db.session.get(Assignment, world.assignment_b).withdrawn_at is None
+        assert db.session.get(User, world.teacher_b).active is True
