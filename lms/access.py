@@ -58,3 +58,16 @@ def can_view_school(user, school_id: int) -> bool:
     if user.role == "ward_admin":
         return True
     return user.role == "school_admin" and user.school_id == school_id
+
+
+def load_school(school_id: int):
+    """The school, if this admin may see it: 404 when it does not exist, 403 when not theirs."""
+    from lms.extensions import db
+    from lms.models import School
+
+    school = db.session.get(School, school_id)
+    if school is None:
+        abort(404)
+    if not can_view_school(current_user, school.id):
+        abort(403)
+    return school

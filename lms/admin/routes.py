@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from lms.access import can_view_school, roles_required
+from lms.access import load_school, roles_required
 from lms.accounts import end_all_sessions
 from lms.admin.forms import RosterForm
 from lms.extensions import db
@@ -15,15 +15,6 @@ from lms.people.codes import issue_code
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 ADMINS = ("school_admin", "ward_admin")
 SETUP_CODE_DAYS = 14
-
-
-def load_school(school_id: int) -> School:
-    school = db.session.get(School, school_id)
-    if school is None:
-        abort(404)
-    if not can_view_school(current_user, school.id):
-        abort(403)
-    return school
 
 
 def load_member(user_id: int) -> User:

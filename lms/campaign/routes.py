@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from lms.access import can_view_school, roles_required
+from lms.access import load_school, roles_required
 from lms.campaign import charts, metrics
 from lms.campaign import report as report_files
 from lms.campaign import trend as trends
@@ -19,7 +19,6 @@ from lms.models import (
     CampaignTarget,
     Classroom,
     OutreachActivity,
-    School,
     TargetChange,
     Unit,
 )
@@ -43,15 +42,6 @@ def as_of_date() -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         abort(400)
-
-
-def load_school(school_id: int) -> School:
-    school = db.session.get(School, school_id)
-    if school is None:
-        abort(404)
-    if not can_view_school(current_user, school.id):
-        abort(403)
-    return school
 
 
 def group_labels() -> dict[str, str]:

@@ -28,6 +28,14 @@ PAIRING_MESSAGES = {
 }
 
 
+def refused(error: CodeError | PairingError, template: str, form):
+    """Nothing half-done is kept; the family is told why in plain words."""
+    db.session.rollback()
+    messages = CODE_MESSAGES if isinstance(error, CodeError) else PAIRING_MESSAGES
+    flash(str(messages[error.reason]), "error")
+    return render_template(template, form=form), 409
+
+
 def _failed(response) -> bool:
     return response.status_code in (400, 401, 409)
 
@@ -41,14 +49,8 @@ def pair_view():
         if form.validate_on_submit():
             try:
                 pupil = pair(db.session, current_user, form.code.data)
-            except CodeError as error:
-                db.session.rollback()
-                flash(str(CODE_MESSAGES[error.reason]), "error")
-                return render_template("family/pair.html", form=form), 409
-            except PairingError as error:
-                db.session.rollback()
-                flash(str(PAIRING_MESSAGES[error.reason]), "error")
-                return render_template("family/pair.html", form=form), 409
+            except (CodeError, PairingError) as error:
+                return refused(error, "family/pair.html", form)
             flash(_("You are now linked to %(name)s.", name=pupil.full_name), "success")
             return redirect(url_for(".home"))
         return render_template("family/pair.html", form=form)
@@ -67,14 +69,8 @@ def pair_view():
             parent, pupil = signup_and_pair(
                 db.session, form.code.data, form.full_name.data, phone, form.password.data
             )
-        except CodeError as error:
-            db.session.rollback()
-            flash(str(CODE_MESSAGES[error.reason]), "error")
-            return render_template("family/signup.html", form=form), 409
-        except PairingError as error:
-            db.session.rollback()
-            flash(str(PAIRING_MESSAGES[error.reason]), "error")
-            return render_template("family/signup.html", form=form), 409
+        except (CodeError, PairingError) as error:
+            return refused(error, "family/signup.html", form)
         start_session(parent)
         login_user(parent)
         flash(_("Welcome! You are now linked to %(name)s.", name=pupil.full_name), "success")
