@@ -1,0 +1,332 @@
+"""Importing pupils with their classes and guardians (identified by student code)."""
+
+import secrets
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+
+from lms.models import Classroom, Enrollment, School, User
+from lms.models.people import tier_for_grade
+from lms.people.codes import ALPHABET
+from lms.people.households import ensure_household, link_guardian
+from lms.people.names import name_sort_key
+from lms.people.phones import normalize_phone
+from lms.people.roster.schools import _schools_in_scope
+from lms.people.roster.table import (
+    LEVEL_GRADES,
+    LEVEL_NAMES,
+    SIGNIN_CODE_LENGTH,
+    STUDENT_CODE,
+    TIER_NAMES,
+    _text,
+)
+from lms.people.roster.values import _chunks, _Row, parse_date, parse_grade
+
+
+@dataclass
+class _PupilPlan:
+    number: int
+    code: str
+    name: str
+    date_of_birth: date
+    school: School
+    class_name: str
+    grade: int
+    pupil: User | None
+    guardians: list[tuple[str, str]]  # (phone, name as first written in the file)
+
+
+class _Pupils:
+    def __init__(self, session, report, today, year, unit_code):
+        self.session, self.report, self.today, self.year = session, report, today, year
+        self.unit_code = unit_code
+
+    def _load(self, records) -> None:
+        session = self.session
+        codes = sorted({_text(v.get("student_code", "")) for _, v in records} - {""})
+        folded = sorted({code.casefold() for code in codes})
+        self.pupils: dict[str, User] = {}
+        wanted = set(folded)
+        found: list[User] = []
+        for chunk in _chunks(codes):
+            found.extend(session.scalars(select(User).where(User.student_code.in_(chunk))))
+        for chunk in _chunks(folded):
+            found.extend(session.scalars(select(User).where(User.username.in_(chunk))))
+        for user in found:  # by student code first, then by the username it would take
+            for key in (user.student_code or "").casefold(), user.username or "":
+                if key in wanted:
+                    self.pupils.setdefault(key, user)
+        phones = set()
+        for _, values in records:
+            for name in ("guardian1_phone", "guardian2_phone"):
+                phones.add(normalize_phone(_text(values.get(name, ""))))
+        phones.discard(None)
+        self.phone_users: dict[str, User] = {}
+        for chunk in _chunks(sorted(phones)):
+            self.phone_users.update(
+                {u.phone: u for u in session.scalars(select(User).where(User.phone.in_(chunk)))}
+            )
+        school_ids = [school.id for school in self.schools.values()]
+        self.rooms: dict[tuple[int, str], Classroom] = {}
+        for chunk in _chunks(school_ids):
+            for room in session.scalars(
+                select(Classroom)
+                .where(Classroom.school_year == self.year, Classroom.school_id.in_(chunk))
+                .order_by(Classroom.id)
+            ):
+                self.rooms.setdefault((room.school_id, room.name.casefold()), room)
+        pupil_ids = sorted({user.id for user in self.pupils.values() if user.role == "pupil"})
+        self.current: dict[int, list[Enrollment]] = {}
+        for chunk in _chunks(pupil_ids):
+            for enrollment in session.scalars(
+                select(Enrollment)
+                .where(Enrollment.pupil_id.in_(chunk), Enrollment.ended_on.is_(None))
+                .order_by(Enrollment.id)
+            ):
+                self.current.setdefault(enrollment.pupil_id, []).append(enrollment)
+
+    def check(self, records) -> list[_PupilPlan]:
+        self.schools, where = _schools_in_scope(self.session, self.unit_code)
+        self._load(records)
+        codes_seen: dict[str, int] = {}
+        rooms_seen: dict[tuple[int, str], tuple[int, int]] = {}  # -> (grade, first row)
+        guardians_seen: dict[str, str] = {}  # phone -> name as first written
+        plans = []
+        for number, values in records:
+            row = _Row(number, values, self.report)
+            code = row.required("student_code")
+            pupil = None
+            if code:
+                if not STUDENT_CODE.match(code.casefold()):
+                    row.error(
+                        f"Mã học sinh “{code}” không hợp lệ: 3-40 ký tự gồm chữ không dấu, chữ số, dấu . _ -"
+                    )
+                if code.casefold() in codes_seen:
+                    row.error(f"Mã học sinh {code} trùng với dòng {codes_seen[code.casefold()]}")
+                else:
+                    codes_seen[code.casefold()] = number
+                pupil = self.pupils.get(code.casefold())
+                if pupil is not None and pupil.role != "pupil":
+                    row.error(f"Mã học sinh {code} trùng tên đăng nhập của một tài khoản không phải học sinh")
+            name = row.name()
+            born = self._date_of_birth(row)
+            school_code = row.required("school_code")
+            school = self.schools.get(school_code.casefold()) if school_code else None
+            if school_code and school is None:
+                row.error(f"không có trường mã {school_code}{where}")
+            grade_text = row.required("grade")
+            grade = parse_grade(grade_text) if grade_text else None
+            if grade_text and grade is None:
+                row.error(f"Khối không hợp lệ: “{grade_text}” (ghi số từ 1 đến 9)")
+            if school is not None and grade is not None:
+                allowed = LEVEL_GRADES.get(school.level, range(0))
+                if school.level == "mam-non":
+                    row.error(f"trường {school.code} là trường mầm non: không nhập học sinh mầm non")
+                elif grade not in allowed:
+                    row.error(
+                        f"khối {grade} không thuộc cấp học của trường {school.code} "
+                        f"({LEVEL_NAMES.get(school.level, school.level)}: khối "
+                        f"{allowed.start}-{allowed.stop - 1})"
+                    )
+            class_name = row.required("class")
+            if len(class_name) > 40:
+                row.error("Tên lớp dài quá 40 ký tự")
+            if school is not None and grade is not None and class_name:
+                key = (school.id, class_name.casefold())
+                room = self.rooms.get(key)
+                if room is not None and room.grade != grade:
+                    row.error(
+                        f"lớp {room.name} năm học {self.year} của trường {school.code} "
+                        f"là khối {room.grade}, không phải khối {grade}"
+                    )
+                elif key in rooms_seen and rooms_seen[key][0] != grade:
+                    first_grade, first_row = rooms_seen[key]
+                    row.error(
+                        f"lớp {class_name} ghi khối {grade} nhưng dòng {first_row} ghi khối {first_grade}"
+                    )
+                else:
+                    rooms_seen.setdefault(key, (grade, number))
+            if pupil is not None and pupil.role == "pupil":
+                for enrollment in self.current.get(pupil.id, []):
+                    if enrollment.classroom.school_year > self.year:
+                        row.error(
+                            f"học sinh {code} đang học lớp {enrollment.classroom.name} "
+                            f"năm học {enrollment.classroom.school_year}, sau năm học "
+                            f"{self.year} của tệp"
+                        )
+            guardians = self._guardians(row, guardians_seen)
+            if row.ok:
+                plans.append(
+                    _PupilPlan(number, code, name, born, school, class_name, grade, pupil, guardians)
+                )
+        return plans
+
+    def _date_of_birth(self, row: _Row) -> date | None:
+        raw = row.values.get("date_of_birth", "")
+        if not _text(raw):
+            row.error("thiếu Ngày sinh")
+            return None
+        born = parse_date(raw)
+        if born is None or born.year < 1900:
+            row.error(f"Ngày sinh không hợp lệ: “{_text(raw)}” (ghi ngày/tháng/năm, ví dụ 05/09/2014)")
+            return None
+        if born > self.today:
+            row.error(f"Ngày sinh {born:%d/%m/%Y} ở tương lai")
+            return None
+        return born
+
+    def _guardians(self, row: _Row, seen: dict[str, str]) -> list[tuple[str, str]]:
+        guardians: list[tuple[str, str]] = []
+        for which in ("1", "2"):
+            name_field, phone_field = f"guardian{which}_name", f"guardian{which}_phone"
+            if not row.text(name_field) and not row.text(phone_field):
+                continue
+            name = row.name(name_field)
+            phone = row.phone(phone_field)
+            if not name or not phone:
+                continue
+            if any(phone == other for other, _ in guardians):
+                row.error(f"hai phụ huynh cùng số điện thoại {phone}")
+                continue
+            user = self.phone_users.get(phone)
+            if user is not None and user.role != "parent":
+                row.error(f"số điện thoại {phone} đã thuộc về tài khoản không phải phụ huynh")
+                continue
+            first = seen.setdefault(phone, name)
+            if first != name:
+                self.report.details.append(
+                    f"lưu ý dòng {row.number}: số {phone} ghi tên “{name}”, dùng tên “{first}” "
+                    "ghi ở dòng trước"
+                )
+            guardians.append((phone, first))
+        return guardians
+
+    def apply(self, plans: list[_PupilPlan]) -> None:
+        self.taken_codes: set[str] = set()
+        for plan in plans:
+            self._apply_row(plan)
+
+    def _signin_code(self) -> str:
+        while True:
+            code = "".join(secrets.choice(ALPHABET) for _ in range(SIGNIN_CODE_LENGTH))
+            if code in self.taken_codes:
+                continue
+            self.taken_codes.add(code)
+            if self.session.scalar(select(Classroom.id).where(Classroom.signin_code == code)) is None:
+                return code
+
+    def _classroom(self, plan: _PupilPlan) -> Classroom:
+        key = (plan.school.id, plan.class_name.casefold())
+        room = self.rooms.get(key)
+        if room is None:
+            room = Classroom(
+                school_id=plan.school.id,
+                name=plan.class_name,
+                grade=plan.grade,
+                school_year=self.year,
+                signin_code=self._signin_code(),
+            )
+            self.session.add(room)
+            self.session.flush()
+            self.rooms[key] = room
+            self.report.details.append(
+                f"thêm lớp {room.name} (khối {room.grade}, năm học {self.year}) trường {plan.school.code}"
+            )
+        return room
+
+    def _parent(self, phone: str, name: str, changes: list[str]) -> User:
+        parent = self.phone_users.get(phone)
+        if parent is None:
+            parent = User(
+                role="parent",
+                tier="parent",
+                phone=phone,
+                full_name=name,
+                name_key=name_sort_key(name),
+            )
+            self.session.add(parent)
+            self.session.flush()
+            self.phone_users[phone] = parent
+            self.report.details.append(f"thêm phụ huynh {phone} {name}")
+        elif parent.full_name != name and parent.claimed_at is None:
+            # The school's list names a guardian until they sign in; then the account is theirs.
+            changes.append(f"tên phụ huynh {phone} “{parent.full_name}” → “{name}”")
+            parent.full_name, parent.name_key = name, name_sort_key(name)
+        return parent
+
+    def _apply_row(self, plan: _PupilPlan) -> None:
+        session, report = self.session, self.report
+        room = self._classroom(plan)
+        tier = tier_for_grade(plan.grade)
+        pupil = plan.pupil
+        changes: list[str] = []
+        created = pupil is None
+        if created:
+            pupil = User(
+                role="pupil",
+                tier=tier,
+                username=plan.code.casefold(),
+                student_code=plan.code,
+                full_name=plan.name,
+                name_key=name_sort_key(plan.name),
+                date_of_birth=plan.date_of_birth,
+                school_id=plan.school.id,
+            )
+            session.add(pupil)
+            session.flush()
+        else:
+            if pupil.full_name != plan.name:
+                changes.append(f"họ tên “{pupil.full_name}” → “{plan.name}”")
+                pupil.full_name = plan.name
+            if pupil.name_key != name_sort_key(plan.name):
+                pupil.name_key = name_sort_key(plan.name)
+            if pupil.date_of_birth != plan.date_of_birth:
+                old = f"{pupil.date_of_birth:%d/%m/%Y}" if pupil.date_of_birth else "trống"
+                changes.append(f"ngày sinh {old} → {plan.date_of_birth:%d/%m/%Y}")
+                pupil.date_of_birth = plan.date_of_birth
+            if pupil.tier != tier:
+                changes.append(
+                    f"cấp {TIER_NAMES.get(pupil.tier or '', pupil.tier or 'trống')} "
+                    f"→ {TIER_NAMES.get(tier or '', tier)}"
+                )
+                pupil.tier = tier
+            if pupil.school_id != plan.school.id:
+                changes.append(f"trường {plan.school.code}")
+                pupil.school_id = plan.school.id
+            if pupil.student_code is None:
+                pupil.student_code = plan.code
+                changes.append("mã học sinh")
+
+        current = [] if created else self.current.get(pupil.id, [])
+        if any(e.classroom_id == room.id for e in current):
+            for enrollment in current:
+                if enrollment.classroom_id != room.id:  # two open enrolments: keep this one
+                    enrollment.ended_on = self.today
+                    changes.append(f"kết thúc lớp {enrollment.classroom.name}")
+        else:
+            for enrollment in current:
+                enrollment.ended_on = self.today
+            session.add(Enrollment(pupil_id=pupil.id, classroom_id=room.id, started_on=self.today))
+            if current:
+                old = ", ".join(e.classroom.name for e in current)
+                changes.append(f"chuyển lớp {old} → {room.name}")
+            elif not created:
+                changes.append(f"vào lớp {room.name}")
+
+        if pupil.household_id is None and not created:
+            changes.append("hộ gia đình")
+        ensure_household(session, pupil)
+        for phone, name in plan.guardians:
+            parent = self._parent(phone, name, changes)
+            if link_guardian(session, parent, pupil) and not created:
+                changes.append(f"thêm phụ huynh {name}")
+
+        if created:
+            report.created += 1
+            report.details.append(f"thêm học sinh {plan.code} {plan.name} ({room.name})")
+        elif changes:
+            report.updated += 1
+            report.details.append(f"cập nhật học sinh {plan.code} {plan.name}: " + ", ".join(changes))
+        else:
+            report.unchanged += 1

@@ -1,0 +1,407 @@
+"""Reading a roster file: CSV or XLSX, headers and their Vietnamese aliases, the kind of file."""
+
+import codecs
+import csv
+import io
+import re
+import unicodedata
+import warnings
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from lms.people.school_year import valid_school_year
+
+# Every column a roster may have: its canonical (English) header, then Vietnamese aliases.
+# Headers are compared NFC-normalised, case-insensitively, with spaces trimmed and collapsed.
+ALIASES: dict[str, tuple[str, ...]] = {
+    "school_code": ("mã trường",),
+    "name": ("tên trường",),
+    "level": ("cấp học",),
+    "class": ("lớp", "tên lớp"),
+    "grade": ("khối", "khối lớp"),
+    "full_name": ("họ và tên", "họ tên"),
+    "date_of_birth": ("ngày sinh",),
+    "student_code": ("mã học sinh",),
+    "guardian1_name": (
+        "họ tên phụ huynh",
+        "họ và tên phụ huynh",
+        "họ tên phụ huynh 1",
+        "họ và tên phụ huynh 1",
+    ),
+    "guardian1_phone": (
+        "số điện thoại phụ huynh",
+        "số điện thoại phụ huynh 1",
+        "sđt phụ huynh",
+        "sđt phụ huynh 1",
+    ),
+    "guardian2_name": ("họ tên phụ huynh 2", "họ và tên phụ huynh 2"),
+    "guardian2_phone": ("số điện thoại phụ huynh 2", "sđt phụ huynh 2"),
+    "role": ("chức vụ",),
+    "phone": ("số điện thoại", "sđt"),
+}
+
+# The Vietnamese name of each column, used in messages ("thiếu Họ và tên").
+LABELS = {
+    "school_code": "Mã trường",
+    "name": "Tên trường",
+    "level": "Cấp học",
+    "class": "Lớp",
+    "grade": "Khối",
+    "full_name": "Họ và tên",
+    "date_of_birth": "Ngày sinh",
+    "student_code": "Mã học sinh",
+    "guardian1_name": "Họ tên phụ huynh",
+    "guardian1_phone": "Số điện thoại phụ huynh",
+    "guardian2_name": "Họ tên phụ huynh 2",
+    "guardian2_phone": "Số điện thoại phụ huynh 2",
+    "role": "Chức vụ",
+    "phone": "Số điện thoại",
+}
+
+GUARDIAN_FIELDS = ("guardian1_name", "guardian1_phone", "guardian2_name", "guardian2_phone")
+
+# kind -> (required columns, optional columns)
+KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "schools": (("school_code", "name", "level"), ()),
+    "pupils": (
+        ("school_code", "class", "grade", "full_name", "date_of_birth", "student_code"),
+        GUARDIAN_FIELDS,
+    ),
+    "staff": (("school_code", "full_name", "role", "phone"), ()),
+}
+KIND_LABELS = {
+    "schools": "danh sách trường",
+    "pupils": "danh sách học sinh",
+    "staff": "danh sách cán bộ, giáo viên, nhân viên",
+}
+
+LEVEL_NAMES = {"mam-non": "Mầm non", "tieu-hoc": "Tiểu học", "thcs": "THCS", "th-thcs": "TH&THCS"}
+LEVEL_GRADES = {
+    "mam-non": range(0),
+    "tieu-hoc": range(1, 6),
+    "thcs": range(6, 10),
+    "th-thcs": range(1, 10),
+}
+_LEVEL_WORDS = {
+    "mầm non": "mam-non",
+    "mam non": "mam-non",
+    "tiểu học": "tieu-hoc",
+    "tieu hoc": "tieu-hoc",
+    "thcs": "thcs",
+    "trung học cơ sở": "thcs",
+    "trung hoc co so": "thcs",
+    "th&thcs": "th-thcs",
+    "th và thcs": "th-thcs",
+    "th-thcs": "th-thcs",
+    "th thcs": "th-thcs",
+    "tiểu học và trung học cơ sở": "th-thcs",
+    "tiểu học&trung học cơ sở": "th-thcs",
+}
+
+ROLE_NAMES = {"teacher": "giáo viên", "staff": "nhân viên", "principal": "hiệu trưởng"}
+_ROLE_WORDS = {
+    "teacher": "teacher",
+    "giáo viên": "teacher",
+    "giao vien": "teacher",
+    "staff": "staff",
+    "nhân viên": "staff",
+    "nhan vien": "staff",
+    "principal": "principal",
+    "hiệu trưởng": "principal",
+    "hieu truong": "principal",
+    "phó hiệu trưởng": "principal",
+    "pho hieu truong": "principal",
+}
+
+TIER_NAMES = {"primary": "tiểu học", "lower-secondary": "THCS"}
+
+STUDENT_CODE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,39}$")  # it is also the pupil's username
+SIGNIN_CODE_LENGTH = 6
+_CHUNK = 500  # values per IN (...) query, below every database's limit
+
+XLSX_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old .xls (and .doc) container
+
+Cell = str | date
+
+
+class RosterError(Exception):
+    """The file as a whole cannot be imported: unreadable, or not one of the three kinds."""
+
+
+@dataclass
+class RowError:
+    row: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"Dòng {self.row}: {self.message}"
+
+
+@dataclass
+class ImportReport:
+    kind: str  # "schools" | "pupils" | "staff"
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    dry_run: bool = False
+    details: list[str] = field(default_factory=list)
+    school_year: str | None = None  # the classes' school year (pupils files)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def summary(self) -> str:
+        label = KIND_LABELS[self.kind]
+        label = label[0].upper() + label[1:]
+        if self.school_year and self.kind == "pupils":
+            label += f" (năm học {self.school_year})"
+        if self.errors:
+            return f"{label}: {len(self.errors)} lỗi, không lưu thay đổi nào."
+        text = f"{label}: thêm mới {self.created}, cập nhật {self.updated}, không đổi {self.unchanged}."
+        if self.dry_run:
+            text += " Chạy thử: chưa lưu thay đổi nào."
+        return text
+
+
+# --- school years --------------------------------------------------------------------------
+
+
+def check_school_year(value: str) -> str:
+    value = (value or "").strip()
+    if not valid_school_year(value):
+        raise RosterError(f"Năm học “{value}” không hợp lệ: ghi dạng 2025-2026 (hai năm liền nhau).")
+    return value
+
+
+# --- reading files -------------------------------------------------------------------------
+
+
+def _key(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", str(text)).casefold().split())
+
+
+_FIELD_BY_HEADER = {_key(alias): name for name, aliases in ALIASES.items() for alias in (name, *aliases)}
+
+
+def _cell(value) -> Cell:
+    """A spreadsheet value as text, or a date for real date cells."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else str(value)
+    return unicodedata.normalize("NFC", str(value)).strip()
+
+
+def _text(value: Cell) -> str:
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    return " ".join(str(value).split())
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _csv_table(data: bytes) -> list[tuple[int, list]]:
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = data.decode("utf-16", errors="replace")  # Excel's "Unicode Text"
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise RosterError(
+                "Tệp CSV phải lưu theo bảng mã UTF-8 (tiếng Việt có dấu). Trong Excel: "
+                "Lưu thành (Save As) → chọn “CSV UTF-8 (Comma delimited) (*.csv)”, hoặc lưu "
+                "thành .xlsx."
+            ) from exc
+    if "\x00" in text:
+        raise RosterError(
+            "Tệp không phải tệp CSV hay .xlsx: hãy lưu danh sách thành .xlsx hoặc .csv (UTF-8)."
+        )
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    delimiter = max((",", ";", "\t"), key=first.count)  # Vietnamese Excel often saves ';'
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        return [(number, row) for number, row in enumerate(reader, start=1)]
+    except csv.Error as exc:
+        raise RosterError(f"Tệp CSV lỗi ở dòng {reader.line_num}: {exc}") from exc
+
+
+def _xlsx_table(data: bytes) -> list[tuple[int, list]]:
+    import openpyxl
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # styles and extensions openpyxl does not know
+        try:
+            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        except Exception as exc:
+            raise RosterError(
+                "Không đọc được tệp Excel (.xlsx): tệp bị hỏng hoặc không phải "
+                "tệp Excel. Hãy mở trong Excel và lưu lại thành .xlsx hoặc "
+                ".csv."
+            ) from exc
+        try:
+            if not book.worksheets:
+                raise RosterError("Tệp Excel không có trang tính nào.")
+            sheet = book.worksheets[0]
+            sheet.reset_dimensions()  # some programs write a wrong size; read every row
+            return [
+                (number, list(row)) for number, row in enumerate(sheet.iter_rows(values_only=True), start=1)
+            ]
+        except RosterError:
+            raise
+        except Exception as exc:
+            raise RosterError(
+                "Không đọc được trang tính đầu tiên của tệp Excel: hãy lưu lại thành .xlsx hoặc .csv."
+            ) from exc
+        finally:
+            book.close()
+
+
+def _read_table(data: bytes, filename: str) -> tuple[int, list[str], list[tuple[int, dict]]]:
+    """The header row's number, the headers and the non-empty rows (number, header -> value)."""
+    name = (filename or "").lower()
+    if not data:
+        raise RosterError("Tệp trống.")
+    if data.startswith(XLSX_MAGIC):
+        if name.endswith(".ods"):
+            raise RosterError("Tệp .ods chưa được hỗ trợ: hãy lưu thành .xlsx hoặc .csv.")
+        table = _xlsx_table(data)
+    elif data.startswith(OLE_MAGIC) or name.endswith(".xls"):
+        raise RosterError(
+            "Tệp Excel định dạng cũ (.xls) không đọc được: hãy mở tệp trong Excel "
+            "và lưu thành .xlsx (Excel Workbook) hoặc .csv (CSV UTF-8)."
+        )
+    elif name.endswith((".xlsx", ".xlsm")):
+        raise RosterError("Tệp .xlsx bị hỏng hoặc không phải tệp Excel: hãy lưu lại thành .xlsx hoặc .csv.")
+    else:
+        table = _csv_table(data)
+
+    cells = [(number, [_cell(value) for value in values]) for number, values in table]
+    start = next((i for i, (_, values) in enumerate(cells) if any(v != "" for v in values)), None)
+    if start is None:
+        raise RosterError("Tệp không có dữ liệu: không thấy dòng tiêu đề.")
+    header_row, header_values = cells[start]
+    headers = [_text(value) for value in header_values]
+    while headers and headers[-1] == "":
+        headers.pop()
+    seen: dict[str, str] = {}
+    for header in headers:
+        if header:
+            if _key(header) in seen:
+                raise RosterError(f"Cột “{header}” có hai lần trong dòng tiêu đề (dòng {header_row}).")
+            seen[_key(header)] = header
+    rows = []
+    for number, values in cells[start + 1 :]:
+        if all(value == "" for value in values):
+            continue  # empty rows are skipped
+        for index, value in enumerate(values):
+            if value != "" and (index >= len(headers) or not headers[index]):
+                raise RosterError(
+                    f"Cột {_column_letter(index)} có dữ liệu (dòng {number}) nhưng không có "
+                    f"tiêu đề ở dòng {header_row}: hãy xóa cột này hoặc ghi tiêu đề cho nó."
+                )
+        rows.append(
+            (
+                number,
+                {
+                    header: values[index] if index < len(values) else ""
+                    for index, header in enumerate(headers)
+                    if header
+                },
+            )
+        )
+    return header_row, [header for header in headers if header], rows
+
+
+def read_rows(data: bytes, filename: str) -> tuple[list[str], list[tuple[int, dict]]]:
+    """The headers and the non-empty rows of a CSV or XLSX roster: (row number, header ->
+    value), values being trimmed NFC text, or a date for Excel date cells. Whole numbers Excel
+    stored as numbers (phones, student codes) come back as their digits, without ".0".
+    Raises RosterError for a file that cannot be read."""
+    _, headers, rows = _read_table(data, filename)
+    return headers, rows
+
+
+def _columns_list(kind: str) -> str:
+    required, optional = KINDS[kind]
+    text = ", ".join(f"{LABELS[name]} ({name})" for name in required)
+    if optional:
+        text += "; có thể thêm " + ", ".join(f"{LABELS[name]} ({name})" for name in optional)
+    return text
+
+
+def _recognise(headers: list[str], header_row: int) -> tuple[str, dict[str, str], list[RowError]]:
+    """The kind of file, its columns (header -> field) and the errors of the header row."""
+    fields: dict[str, str] = {}
+    unknown: list[str] = []
+    for header in headers:
+        name = _FIELD_BY_HEADER.get(_key(header))
+        if name is None:
+            unknown.append(header)
+        elif name in fields.values():
+            other = next(h for h, f in fields.items() if f == name)
+            raise RosterError(f"Cột “{other}” và cột “{header}” cùng là {LABELS[name]}: chỉ giữ một cột.")
+        else:
+            fields[header] = name
+    present = set(fields.values())
+    kinds = [kind for kind, (required, _) in KINDS.items() if set(required) <= present]
+    if len(kinds) != 1:
+        accepted = "\n".join(f"  - {KIND_LABELS[kind]}: {_columns_list(kind)}" for kind in KINDS)
+        if kinds:
+            problem = (
+                "Dòng tiêu đề có cột của nhiều loại danh sách ("
+                + ", ".join(KIND_LABELS[kind] for kind in kinds)
+                + ")."
+            )
+        else:
+            problem = (
+                f"Không nhận ra loại danh sách từ dòng tiêu đề (dòng {header_row}: "
+                + ", ".join(headers)
+                + ")."
+            )
+            near = max(KINDS, key=lambda kind: len(set(KINDS[kind][0]) & present))
+            missing = [LABELS[name] for name in KINDS[near][0] if name not in present]
+            if len(KINDS[near][0]) - len(missing) >= 2:
+                problem += f" Giống {KIND_LABELS[near]} nhưng thiếu cột: " + ", ".join(missing) + "."
+        raise RosterError(
+            problem + " Dòng tiêu đề phải là dòng đầu tiên của tệp. Chấp nhận ba loại danh sách:\n" + accepted
+        )
+    kind = kinds[0]
+    required, optional = KINDS[kind]
+    errors = []
+    for header, name in list(fields.items()):
+        if name not in required and name not in optional:
+            unknown.append(header)
+            del fields[header]
+    for header in sorted(unknown, key=headers.index):
+        errors.append(
+            RowError(
+                header_row,
+                (
+                    f"cột “{header}” không thuộc mẫu {KIND_LABELS[kind]} (chỉ lưu các cột "
+                    f"{_columns_list(kind)}); hãy xóa cột này. Không đưa số CCCD, ảnh hay thông tin "
+                    "khác vào danh sách."
+                ),
+            )
+        )
+    return kind, fields, errors
+
+
+# --- values --------------------------------------------------------------------------------
