@@ -60,7 +60,13 @@ def qr_data_uri(text: str) -> str:
     return segno.make(text, error="m").svg_data_uri(scale=4, border=2)
 
 
+def first_upper(text: str) -> str:
+    """A heading made from a phrase: "học sinh THCS" -> "Học sinh THCS" (rest unchanged)."""
+    return text[:1].upper() + text[1:]
+
+
 def register(app: Flask) -> None:
+    app.add_template_filter(first_upper, "first_upper")
     app.add_template_filter(qr_data_uri, "qr")
     app.add_template_filter(format_day, "day")
     app.add_template_filter(format_moment, "moment")
