@@ -4,7 +4,7 @@ import secrets
 from datetime import datetime
 
 from flask import current_app, session
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from lms.extensions import db, login_manager
@@ -70,13 +70,17 @@ def end_all_sessions(user_id: int) -> None:
     )
 
 
+# Built once: this runs on every signed-in request.
+_SESSION_USER = (
+    select(User, UserSession.created_at)
+    .join(UserSession, UserSession.user_id == User.id)
+    .where(UserSession.token == bindparam("token"), UserSession.revoked_at.is_(None))
+)
+
+
 @login_manager.user_loader
 def load_user(token: str) -> User | None:
-    row = db.session.execute(
-        select(User, UserSession.created_at)
-        .join(UserSession, UserSession.user_id == User.id)
-        .where(UserSession.token == token, UserSession.revoked_at.is_(None))
-    ).first()
+    row = db.session.execute(_SESSION_USER, {"token": token}).first()
     if row is None:
         return None
     user, created_at = row

@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, bindparam, case, func, select
 from sqlalchemy.orm import Session, contains_eager
 
 from lms.campaign import summary
@@ -182,6 +182,42 @@ def home_cards(session: Session, user: User) -> tuple[list[CourseCard], list[Cou
         key=lambda card: (order[card.status], not card.course.required, card.course.title),
     )
     return assigned, rest
+
+
+# The two queries of the most visited page, a lesson, are built once.
+COURSE_FOR_TIER = select(
+    Course,
+    select(CourseAudience.course_id)
+    .where(CourseAudience.course_id == Course.id, CourseAudience.audience == bindparam("tier"))
+    .exists(),
+).where(Course.slug == bindparam("slug"), Course.retired_at.is_(None))
+
+_OUTLINE = (
+    select(
+        Lesson.id,
+        Lesson.slug,
+        Lesson.title,
+        Lesson.position,
+        case((Lesson.slug == bindparam("lesson_slug"), Lesson.html), else_=None).label("html"),
+        LessonProgress.lesson_id.label("done"),
+    )
+    .outerjoin(
+        LessonProgress,
+        and_(LessonProgress.lesson_id == Lesson.id, LessonProgress.user_id == bindparam("user_id")),
+    )
+    .where(Lesson.course_id == bindparam("course_id"), Lesson.retired_at.is_(None))
+    .order_by(Lesson.position)
+)
+
+
+def lesson_outline(session: Session, user: User, course: Course, lesson_slug: str) -> CourseState:
+    """What a lesson page needs, in one query: every lesson's place and done mark, and the
+    HTML of the one being read (a lesson page is the most visited page there is)."""
+    rows = session.execute(
+        _OUTLINE, {"lesson_slug": lesson_slug, "user_id": user.id, "course_id": course.id}
+    ).all()
+    done = {row.id for row in rows if row.done is not None}
+    return CourseState(course, list(rows), done, None, None, None, 0)
 
 
 def may_take(user: User, course: Course) -> bool:

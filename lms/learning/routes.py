@@ -14,12 +14,13 @@ bp = Blueprint("learning", __name__)
 
 
 def load_course(slug: str) -> Course:
-    course = db.session.scalar(select(Course).where(Course.slug == slug, Course.retired_at.is_(None)))
-    if course is None:
+    """The course (404 if unknown or retired), if it is for this learner's tier (else 403)."""
+    row = db.session.execute(progress.COURSE_FOR_TIER, {"slug": slug, "tier": current_user.tier}).first()
+    if row is None:
         abort(404)
-    if not progress.may_take(current_user, course):
+    if not row[1]:
         abort(403)
-    return course
+    return row[0]
 
 
 def load_lesson(course: Course, lesson_slug: str) -> Lesson:
@@ -63,8 +64,10 @@ def course(slug: str):
 @learner_required
 def lesson(slug: str, lesson_slug: str):
     course = load_course(slug)
-    lesson = load_lesson(course, lesson_slug)
-    state = progress.course_state(db.session, current_user, course)
+    state = progress.lesson_outline(db.session, current_user, course, lesson_slug)
+    lesson = next((line for line in state.lessons if line.slug == lesson_slug), None)
+    if lesson is None:
+        abort(404)
     if not state.may_open(lesson):
         flash(_("Finish the lessons before this one first."), "error")
         return redirect(url_for(".lesson", slug=slug, lesson_slug=state.next_lesson.slug))

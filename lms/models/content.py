@@ -27,9 +27,9 @@ class Course(db.Model):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     retired_at: Mapped[datetime | None]
 
-    audiences: Mapped[list["CourseAudience"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
+    audiences: Mapped[list["CourseAudience"]] = relationship(cascade="all, delete-orphan")
     competencies: Mapped[list["CourseCompetency"]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin", order_by="CourseCompetency.code"
+        cascade="all, delete-orphan", order_by="CourseCompetency.code"
     )
     lessons: Mapped[list["Lesson"]] = relationship(back_populates="course", order_by="Lesson.position")
 
