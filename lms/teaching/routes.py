@@ -26,7 +26,7 @@ from lms.teaching.forms import AssignmentForm
 
 bp = Blueprint("teaching", __name__, url_prefix="/teach")
 STAFF = ("teacher", "school_admin", "ward_admin")
-COLUMNS_PER_PAGE = 6
+COLUMNS_PER_PAGE = 4
 
 
 def load_classroom(classroom_id: int, *, manage: bool = False) -> Classroom:
@@ -195,11 +195,13 @@ def cards(classroom_id: int):
     )
 
 
+@bp.post("/classes/<int:classroom_id>/pin")
 @bp.post("/classes/<int:classroom_id>/pupils/<int:pupil_id>/pin")
 @roles_required(*STAFF)
-def reset_pin(classroom_id: int, pupil_id: int):
+def reset_pin(classroom_id: int, pupil_id: int | None = None):
+    """A new PIN for one pupil, chosen in the URL or in the class page's list."""
     room = load_classroom(classroom_id, manage=True)
-    pupil = load_pupil(room, pupil_id)
+    pupil = load_pupil(room, pupil_id or request.form.get("pupil_id", type=int))
     issued = pins.reset_pins(db.session, room, [pupil])
     return render_template(
         "teaching/cards.html",
