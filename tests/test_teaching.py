@@ -120,7 +120,7 @@ def matrix_table(page: str):
     head = [clean(h) for h in re.findall(r"<th scope=\"col\">(.*?)</th>", body, re.S)]
     tbody = re.search(r"<tbody>(.*?)</tbody>", body, re.S).group(1)
     rows = {}
-    for name, cells in re.findall(r'<tr><th scope="row">(.*?)</th>(.*?)</tr>', tbody, re.S):
+    for name, cells in re.findall(r"<tr><th>(.*?)</th>(.*?)</tr>", tbody, re.S):
         rows[clean(name)] = [(cls, clean(inner)) for cls, inner in
                              re.findall(r'<td class="([^"]*)">(.*?)</td>', cells, re.S)]
     tfoot = re.search(r"<tfoot>(.*?)</tfoot>", body, re.S).group(1)

@@ -26,7 +26,7 @@ from lms.teaching.forms import AssignmentForm
 
 bp = Blueprint("teaching", __name__, url_prefix="/teach")
 STAFF = ("teacher", "school_admin", "ward_admin")
-COLUMNS_PER_PAGE = 4
+COLUMNS_PER_PAGE = 3
 
 
 def load_classroom(classroom_id: int, *, manage: bool = False) -> Classroom:
