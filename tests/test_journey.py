@@ -203,3 +203,32 @@ def test_lesson_page_is_light(browser, courses, factory, app):
     with browser.get("/static/style.css") as response:
         css = response.get_data()
     assert len(html) + len(css) < 30 * 1024
+
+
+def test_double_tap_on_take_the_quiz_opens_one_attempt(app, make_browser, courses, factory):
+    pupil = factory.pupil(factory.classroom(grade=4), username="tap")
+    factory.commit()
+    first = make_browser()
+    first.login("tap")
+    _read_all_lessons(first, "quiz-course")
+    cookie = first.client.get_cookie("session").value
+    barrier = threading.Barrier(4)
+    locations = []
+
+    def tap():
+        with app.app_context():
+            other = make_browser()
+            other.client.set_cookie("session", cookie)
+            other.token = first.token
+            barrier.wait()
+            locations.append(other.post("/courses/quiz-course/quiz").location)
+
+    threads = [threading.Thread(target=tap) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    db.session.commit()
+    attempts = db.session.scalars(select(QuizAttempt).where(QuizAttempt.user_id == pupil.id)).all()
+    assert len(attempts) == 1 and attempts[0].status == "open"
+    assert set(locations) == {f"/attempts/{attempts[0].id}"}

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lms.learning.progress import CourseState, record_completion
@@ -37,7 +38,19 @@ def start_attempt(session: Session, user: User, state: CourseState) -> QuizAttem
         user_id=user.id, course_id=state.course.id, quiz_version_id=state.quiz.id, status="open"
     )
     session.add(attempt)
-    session.commit()
+    try:
+        session.commit()
+    except IntegrityError:  # the same tap arrived twice at once: use the attempt it opened
+        session.rollback()
+        attempt = session.scalar(
+            select(QuizAttempt).where(
+                QuizAttempt.user_id == user.id,
+                QuizAttempt.quiz_version_id == state.quiz.id,
+                QuizAttempt.status == "open",
+            )
+        )
+        if attempt is None:
+            raise
     return attempt
 
 

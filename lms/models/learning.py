@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.extensions import db
@@ -25,7 +25,18 @@ class QuizAttempt(db.Model):
     """An attempt is opened by a POST and graded exactly once (compare-and-set on status)."""
 
     __tablename__ = "quiz_attempts"
-    __table_args__ = (Index("ix_quiz_attempts_user_course", "user_id", "course_id"),)
+    __table_args__ = (
+        Index("ix_quiz_attempts_user_course", "user_id", "course_id"),
+        # One open attempt per learner and quiz version: two taps on "take the quiz" open one.
+        Index(
+            "uq_quiz_attempts_one_open",
+            "user_id",
+            "quiz_version_id",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
