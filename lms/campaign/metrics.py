@@ -269,37 +269,36 @@ def family_links(window: Window, unit_id: int, school_id: int | None = None, per
 
 
 def _families(session, window, unit_id, school_id=None, per_school=True):
-    """k -> (parents, parents covered, households, households covered)."""
+    """k -> (parents, parents covered, households, households covered), in one statement.
+
+    A guardian belongs to exactly one household (linking merges households), so guardians
+    counted per household add up without double counting."""
     links = family_links(window, unit_id, school_id, per_school)
     covered_guardian = covered_clause(session, window, literal("parent"), links.c.guardian_id)
-    parents = {
-        k: (n, c)
-        for k, n, c in session.execute(
-            select(
-                links.c.k,
-                func.count(distinct(links.c.guardian_id)),
-                func.count(distinct(case((covered_guardian, links.c.guardian_id)))),
-            ).group_by(links.c.k)
-        ).all()
-    }
-    households = session.execute(
+    per_household = (
         select(
             links.c.k,
-            links.c.household_id,
-            func.count(links.c.guardian_id),
-            func.max(case((covered_guardian, 1), else_=0)),
-        ).group_by(links.c.k, links.c.household_id)
+            func.count(distinct(links.c.guardian_id)).label("known"),
+            func.count(distinct(case((covered_guardian, links.c.guardian_id)))).label("covered"),
+        )
+        .group_by(links.c.k, links.c.household_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(
+            per_household.c.k,
+            func.sum(per_household.c.known),
+            func.sum(per_household.c.covered),
+            func.count(),
+            func.sum(case((per_household.c.covered > 0, 1), else_=0)),
+            # Every household without a known guardian expects one, never covered.
+            func.sum(case((per_household.c.known == 0, 1), else_=0)),
+        ).group_by(per_household.c.k)
     ).all()
-    out: dict = {}
-    for k, _household, guardians, any_covered in households:
-        h, hc, missing = out.get(k, (0, 0, 0))
-        out[k] = (h + 1, hc + (1 if any_covered else 0), missing + (0 if guardians else 1))
-    result = {}
-    for k, (h, hc, missing) in out.items():
-        n, c = parents.get(k, (0, 0))
-        # Every household without a known guardian expects one, never covered.
-        result[k] = (n + missing, c, h, hc)
-    return result
+    return {
+        k: (int(known) + int(missing), int(covered), households, int(covered_households))
+        for k, known, covered, households, covered_households, missing in rows
+    }
 
 
 def _figure(campaign, window, group, population, covered) -> Figure:

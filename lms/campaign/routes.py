@@ -67,7 +67,7 @@ def ward():
     page = max(request.args.get("page", 1, type=int), 1)
     rows = result.rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     pages = (len(result.rows) + PAGE_SIZE - 1) // PAGE_SIZE
-    series = trends.trend(db.session, campaign, result.as_of)
+    series = trends.trend(db.session, campaign, result.as_of, report=result)
     return render_template(
         "campaign/ward.html",
         campaign=campaign,
@@ -98,7 +98,7 @@ def school(school_id: int):
     if campaign is None:
         abort(404)
     result, classes = metrics.school_report(db.session, campaign, school, as_of_date())
-    series = trends.trend(db.session, campaign, result.as_of, school.id)
+    series = trends.trend(db.session, campaign, result.as_of, school.id, report=result)
     rooms = {r.id: r for r in db.session.scalars(select(Classroom).where(Classroom.school_id == school.id))}
     activities = db.session.scalars(
         select(OutreachActivity)

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 from lms.campaign.metrics import (
     PUPIL_GROUPS,
     VN_OFFSET,
+    Report,
     Window,
     family_links,
     pupil_population,
@@ -71,13 +72,18 @@ def _per_day(session: Session, query) -> dict[str, int]:
 
 
 def trend(
-    session: Session, campaign: Campaign, as_of: date | None = None, school_id: int | None = None
+    session: Session,
+    campaign: Campaign,
+    as_of: date | None = None,
+    school_id: int | None = None,
+    report: Report | None = None,
 ) -> dict[str, list[tuple[date, int, float]]]:
     """Per group: (week end, covered, percent of the as-of population), up to the as-of date."""
     window = window_for(campaign, as_of)
     unit = campaign.unit_id
     school = session.get(School, school_id) if school_id else None
-    report = ward_report(session, campaign, window.as_of, school.code if school else None)
+    if report is None:  # the populations: the dashboards pass the report they already have
+        report = ward_report(session, campaign, window.as_of, school.code if school else None)
     pop = pupil_population(window, unit, school_id)
     days: dict[str, dict[str, int]] = {}
     for tier, group in PUPIL_GROUPS.items():
