@@ -52,19 +52,19 @@ class Matrix:
     def completed_count(self, assignment: Assignment) -> int:
         return sum(1 for p in self.pupils if self.cell(p, assignment).status == "completed")
 
-    def needs_help(self) -> list[tuple[User, list[str]]]:
-        """Pupils who failed a quiz at least twice, or are past a due date without completing."""
+    def needs_help(self) -> list[tuple[User, list[Assignment], list[Assignment]]]:
+        """(pupil, courses whose quiz they failed twice or more, courses they are late with)."""
         out = []
         for pupil in self.pupils:
-            reasons = []
+            failed, late = [], []
             for a in self.assignments:
-                cell = self.cell(pupil, a)
-                if cell.failed_attempts >= 2 and cell.status != "completed":
-                    reasons.append(("failed", a))
+                cell = self.cells[(pupil.id, a.course_id)]
+                if cell.failed_attempts >= 2 and cell.completed_at is None:
+                    failed.append(a)
                 if cell.overdue:
-                    reasons.append(("overdue", a))
-            if reasons:
-                out.append((pupil, reasons))
+                    late.append(a)
+            if failed or late:
+                out.append((pupil, failed, late))
         return out
 
 
@@ -142,17 +142,24 @@ def build_matrix(session: Session, classroom: Classroom, today: date | None = No
             .group_by(QuizAttempt.user_id, QuizAttempt.course_id)
         )
     }
-    for p in pupils:
-        for a in assignments:
-            key = (p.id, a.course_id)
-            at, score = completions.get(key, (None, None))
-            matrix.cells[key] = Cell(
-                lessons_done=min(done.get(key, 0), totals.get(a.course_id, 0)),
-                lessons_total=totals.get(a.course_id, 0),
-                completed_at=at,
-                score=score,
-                overdue=at is None and a.due_on is not None and a.due_on < today,
-                failed_attempts=failures.get(key, 0),
+    # Plain values first: the double loop below runs pupils x courses times.
+    columns = [
+        (a.course_id, totals.get(a.course_id, 0), a.due_on is not None and a.due_on < today)
+        for a in assignments
+    ]
+    cells = matrix.cells
+    nothing = (None, None)
+    for pupil_id in pupil_ids:
+        for course_id, total, past_due in columns:
+            key = (pupil_id, course_id)
+            at, score = completions.get(key, nothing)
+            cells[key] = Cell(
+                min(done.get(key, 0), total),
+                total,
+                at,
+                score,
+                past_due and at is None,
+                failures.get(key, 0),
             )
     return matrix
 
