@@ -14,7 +14,7 @@ Definitions (the local plans' targets):
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import and_, case, distinct, func, literal, or_, select
+from sqlalchemy import and_, case, distinct, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from lms.models import (
@@ -253,11 +253,11 @@ def _staff(session, window, unit_id, school_id=None):
     ).all()
 
 
-def family_links(window: Window, unit_id: int, school_id: int | None = None, per_school=True):
-    """(k, household, guardian or NULL) for every enrolled pupil; k is the school or 0."""
+def family_links(window: Window, unit_id: int, school_id: int | None = None):
+    """(k, household, guardian or NULL) for every enrolled pupil; k is the pupil's school."""
     pop = pupil_population(window, unit_id, school_id)
     pupil = User.__table__.alias("pupil")
-    key = pop.c.school_id if per_school else literal(0)
+    key = pop.c.school_id
     # A pupil not yet linked to any household is a household of their own.
     household = func.coalesce(pupil.c.household_id, -pupil.c.id)
     return (
@@ -265,27 +265,25 @@ def family_links(window: Window, unit_id: int, school_id: int | None = None, per
         .select_from(pop)
         .join(pupil, pupil.c.id == pop.c.user_id)
         .outerjoin(Guardianship, Guardianship.pupil_id == pop.c.user_id)
-    ).subquery()
+    )
 
 
-def _families(session, window, unit_id, school_id=None, per_school=True):
-    """k -> (parents, parents covered, households, households covered), in one statement.
+def _families(session, window, unit_id, school_id=None):
+    """school -> (parents, parents covered, households, households covered), and the same for
+    the ward under the key 0, in one statement over one population.
 
     A guardian belongs to exactly one household (linking merges households), so guardians
-    counted per household add up without double counting."""
-    links = family_links(window, unit_id, school_id, per_school)
+    counted per household add up without double counting; a household with children in two
+    schools counts in each school, and once in the ward."""
+    links = family_links(window, unit_id, school_id).cte("links")
     covered_guardian = covered_clause(session, window, literal("parent"), links.c.guardian_id)
-    per_household = (
-        select(
-            links.c.k,
-            func.count(distinct(links.c.guardian_id)).label("known"),
-            func.count(distinct(case((covered_guardian, links.c.guardian_id)))).label("covered"),
-        )
-        .group_by(links.c.k, links.c.household_id)
-        .subquery()
-    )
-    rows = session.execute(
-        select(
+    known = func.count(distinct(links.c.guardian_id)).label("known")
+    covered = func.count(distinct(case((covered_guardian, links.c.guardian_id)))).label("covered")
+    by_school = select(links.c.k, known, covered).group_by(links.c.k, links.c.household_id).subquery()
+    in_ward = select(literal(0).label("k"), known, covered).group_by(links.c.household_id).subquery()
+
+    def totals(per_household):
+        return select(
             per_household.c.k,
             func.sum(per_household.c.known),
             func.sum(per_household.c.covered),
@@ -294,7 +292,8 @@ def _families(session, window, unit_id, school_id=None, per_school=True):
             # Every household without a known guardian expects one, never covered.
             func.sum(case((per_household.c.known == 0, 1), else_=0)),
         ).group_by(per_household.c.k)
-    ).all()
+
+    rows = session.execute(union_all(totals(by_school), totals(in_ward))).all()
     return {
         k: (int(known) + int(missing), int(covered), households, int(covered_households))
         for k, known, covered, households, covered_households, missing in rows
@@ -328,7 +327,8 @@ def ward_report(
     for school_id, n, c in _staff(session, window, unit, only):
         if school_id in raw:
             raw[school_id]["teachers"] = [n, c]
-    for school_id, (p, pc, h, hc) in _families(session, window, unit, only).items():
+    families = _families(session, window, unit, only)
+    for school_id, (p, pc, h, hc) in families.items():
         if school_id in raw:
             raw[school_id]["parents"] = [p, pc]
             raw[school_id]["households"] = [h, hc]
@@ -351,7 +351,7 @@ def ward_report(
         for g in ("primary", "lower_secondary", "teachers")
     }
     # A family with children in two schools is one family in the ward total.
-    fam = _families(session, window, unit, only, per_school=False).get(0, (0, 0, 0, 0))
+    fam = families.get(0, (0, 0, 0, 0))
     total["parents"], total["households"] = [fam[0], fam[1]], [fam[2], fam[3]]
     figures = {g: _figure(campaign, window, g, *total[g]) for g in GROUPS}
     return Report(campaign, window.as_of, figures, rows)

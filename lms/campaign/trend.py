@@ -98,7 +98,7 @@ def trend(
         .join(User, User.id == cov.c.user_id)
         .where(*staff_conditions(window, unit, school_id)),
     )
-    links = family_links(window, unit, school_id)
+    links = family_links(window, unit, school_id).subquery()
     cov = covered_since(session, window, "parent")
     guardians = select(links.c.guardian_id.label("uid")).distinct().subquery()
     days["parents"] = _per_day(session, select(cov.c.at).join(guardians, guardians.c.uid == cov.c.user_id))
