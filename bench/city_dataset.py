@@ -280,11 +280,11 @@ def main() -> None:
                   enrollments)
         guardianships.sort()
         load.load("guardianships", ("guardian_id", "pupil_id", "created_at"), guardianships)
-        activities = []
+        activities, elapsed = [], max(1, (today - start).days)
         for sid, *_ in schools:
             for k in range(rng.randint(0, 4)):
                 activities.append((len(activities) + 1, sid,
-                                   start + timedelta(days=rng.randint(0, max(1, (today - start).days))),
+                                   start + timedelta(days=rng.randint(0, elapsed)),
                                    f"Hoạt động lan tỏa {k + 1}", "community",
                                    rng.randint(20, 300), "", 1, now))
         load.load("outreach_activities", ("id", "school_id", "held_on", "title", "kind",

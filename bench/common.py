@@ -180,8 +180,7 @@ CSRF = re.compile(rb'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 
 
 def csrf_token(html: bytes) -> str:
-    match = CSRF.search(html) or re.search(rb'id="csrf_token" name="csrf_token" type="hidden" '
-                                           rb'value="([^"]+)"', html)
+    match = CSRF.search(html)
     if not match:
         raise ValueError("no csrf_token in the page")
     return match.group(1).decode()

@@ -5,19 +5,22 @@
 
 Prepares a fresh database: courses/ synced, plus 30 generated lower-secondary courses
 (3 lessons, a 3-question quiz) synced from a temp dir; class 7A1 of 45 pupils with all 30
-assigned (random progress: done with a score, part done, failed twice, not started) and class
-7A2 of 10 pupils x 5 courses; a homeroom teacher and one pupil with a cheap password hash.
+assigned (50% done with a score, 5% failed the quiz twice, 20% part done, 25% not started;
+5 of the 30 due dates past) and class 7A2 of 10 pupils x 5 courses; a homeroom teacher and
+one pupil with a cheap password hash.
 
 Throughput: `wrk -t1 -c<connections> -d<seconds>s` per page with the signed-in session cookie
 (`apt-get install -y wrk`); without wrk, <connections> Python threads send --requests each.
 Pages: GET /healthz (bare), the pupil's lesson page (the largest lesson of a real course),
 the pupil's home (30 assigned courses), the teacher's class page /teach/classes/<id> (page 1
 of 5: 6 courses per page). Reports req/s, ratio to /healthz (target: lesson >= 1/3), HTML
-bytes and HTML + CSS (target <= 30 KB), the CSV/XLSX export times, and in-process: the class
-page's server time and SQL statement count for 45 x 30 and 10 x 5 (constant queries).
+bytes and HTML + CSS (target <= 30 KB; also gzipped), the class page's size by section, the
+CSV/XLSX export times, and in-process (Flask test client): each page's server time and SQL
+statement count, with the class page for 45 x 30 and 10 x 5 (constant queries).
 """
 
 import argparse
+import gzip
 import os
 import random
 import re
@@ -40,15 +43,15 @@ QUIZ = [("Câu hỏi số %d về kỹ năng số?" % n, ["Đáp án A", "Đáp 
 
 
 def prepare(app, tmp: Path, reset: bool) -> dict:
-    from sqlalchemy import insert, select
+    from sqlalchemy import func, insert, select
     from werkzeug.security import generate_password_hash
 
     from lms.content.sync import sync_courses
     from lms.demo import person_name
     from lms.extensions import db
     from lms.models import (Assignment, AttemptAnswer, Classroom, Completion, Course,
-                            CourseAudience, Enrollment, Lesson, LessonProgress, Question,
-                            QuizAttempt, QuizVersion, School, Unit, User)
+                            CourseAudience, Enrollment, Lesson, LessonProgress, QuizAttempt,
+                            QuizVersion, School, Unit, User)
     from lms.people.names import name_sort_key
 
     fresh_database(app, reset)
@@ -112,7 +115,7 @@ def prepare(app, tmp: Path, reset: bool) -> dict:
             .join(Course, Course.id == Lesson.course_id)
             .where(CourseAudience.audience == "lower-secondary",
                    Course.slug.not_like("do-toc-do-%"))
-            .order_by(db.func.length(Lesson.html).desc()).limit(1))
+            .order_by(func.length(Lesson.html).desc()).limit(1))
         course = s.get(Course, lesson.course_id)
         s.execute(insert(LessonProgress), [
             {"user_id": pupil.id, "lesson_id": lid, "course_id": course.id}
@@ -127,15 +130,15 @@ def _progress(s, rng, pupils, courses, lessons, questions, insert, LessonProgres
     progress, completions = [], []
     for p in pupils:
         for c in courses:
+            # 50% done first try, 5% failed twice, 20% part done, 25% not started
             roll = rng.random()
             at = datetime.now() - timedelta(days=rng.randint(1, 40))
-            done = lessons[c.id] if roll < 0.6 else (lessons[c.id][:rng.randint(1, 2)]
-                                                     if roll < 0.8 else [])
+            done = lessons[c.id] if roll < 0.55 else (lessons[c.id][:rng.randint(1, 2)]
+                                                      if roll < 0.75 else [])
             progress += [{"user_id": p.id, "lesson_id": lid, "course_id": c.id,
                           "completed_at": at} for lid in done]
             version, qs = questions[c.id]
-            tries = [False, False] if 0.45 <= roll < 0.6 else []
-            tries += [True] if roll < 0.45 else []
+            tries = [True] if roll < 0.5 else ([False, False] if roll < 0.55 else [])
             for passed in tries:
                 attempt = QuizAttempt(user_id=p.id, course_id=c.id, quiz_version_id=version,
                                       status="graded", submitted_at=at, correct_count=3 if passed
@@ -189,35 +192,37 @@ def threads(port, path, cookies, connections, per_thread) -> dict:
             "p99": f"{times[int(len(times) * 0.99)] * 1000:.0f}ms", "bad": bad[0], "errors": ""}
 
 
-def in_process(app, room_ids: dict) -> list[tuple]:
-    """The class page's server time and statement count, with Flask's test client."""
+def in_process(app, pages: list[tuple]) -> list[tuple]:
+    """Server time (median of 20, Flask's test client, no HTTP) and SQL statements per page."""
     from sqlalchemy import event
 
     from lms.extensions import db
 
-    out = []
-    with app.app_context():
-        client = app.test_client()
+    out, count = [], [0]
+
+    def counter(*_args):
+        count[0] += 1
+
+    with app.app_context():  # only to reach the engine: requests push their own contexts
+        engine = db.engine
+    clients = {None: app.test_client()}
+    for who, username in (("pupil", "bench.hs"), ("teacher", "bench.gv")):
+        client = clients[who] = app.test_client()
         page = client.get("/login").data
         token = re.search(rb'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-        assert client.post("/login", data={"login": "bench.gv", "password": "pw",
+        assert client.post("/login", data={"login": username, "password": "pw",
                                            "csrf_token": token.decode()}).status_code == 302
-        count = [0]
-
-        def counter(*_args):
-            count[0] += 1
-
-        event.listen(db.engine, "before_cursor_execute", counter)
-        for label, room_id in room_ids.items():
-            times = []
-            for _ in range(20):
-                count[0] = 0
-                started = time.perf_counter()
-                response = client.get(f"/teach/classes/{room_id}")
-                times.append(time.perf_counter() - started)
-                assert response.status_code == 200
-            out.append((label, statistics.median(times) * 1000, min(times) * 1000, count[0]))
-        event.remove(db.engine, "before_cursor_execute", counter)
+    event.listen(engine, "before_cursor_execute", counter)
+    for label, path, who in pages:
+        times = []
+        for _ in range(20):
+            count[0] = 0
+            started = time.perf_counter()
+            response = clients[who].get(path)
+            times.append(time.perf_counter() - started)
+            assert response.status_code == 200, (label, response.status_code)
+        out.append((label, statistics.median(times) * 1000, count[0]))
+    event.remove(engine, "before_cursor_execute", counter)
     return out
 
 
@@ -230,17 +235,18 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=10)
     parser.add_argument("--seconds", type=int, default=10, help="per page, with wrk")
     parser.add_argument("--requests", type=int, default=100, help="per thread, without wrk")
+    parser.add_argument("--no-wrk", action="store_true", help="Python threads even with wrk")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="lms-pages-"))
     url = os.environ["DATABASE_URL"] if args.postgres_env else (
         args.database_url or f"sqlite:///{tmp / 'pages.sqlite3'}")
     app = make_app(url)
     setup = prepare(app, tmp, args.reset)
-    use_wrk = shutil.which("wrk") is not None
+    use_wrk = shutil.which("wrk") is not None and not args.no_wrk
     print(f"{url.split(':', 1)[0]}; {args.workers} gunicorn workers; "
           + (f"wrk -t1 -c{args.connections} -d{args.seconds}s" if use_wrk else
              f"{args.connections} threads x {args.requests} requests")
-          + f"; load average {load_average()}; files in {tmp}")
+          + f"; load average {load_average()}")
     pages = [("GET /healthz (bare)", "/healthz", None),
              ("lesson page (pupil)", setup["lesson"], "pupil"),
              ("home (pupil, 30 assigned)", "/home", "pupil"),
@@ -249,7 +255,8 @@ def main() -> None:
               "teacher")]
     results = []
     with Gunicorn(url, tmp / "gunicorn.log", workers=args.workers) as port:
-        css = len(request(port, "GET", "/static/style.css")[2])
+        css_body = request(port, "GET", "/static/style.css")[2]
+        css, css_gz = len(css_body), len(gzip.compress(css_body, 6))
         for label, path, who in pages:
             cookies = login(port, {"pupil": "bench.hs", "teacher": "bench.gv"}[who], "pw") \
                 if who else {}
@@ -260,7 +267,10 @@ def main() -> None:
                 figures = wrk(port, path, cookie, args.connections, args.seconds)
             else:
                 figures = threads(port, path, cookies, args.connections, args.requests)
-            results.append((label, len(body), figures))
+            results.append((label, len(body), len(gzip.compress(body, 6)), figures))
+            if "page 1" in label:
+                sections = [(len(part.encode()), re.sub(r"<[^>]+>", "", part[:120]).split("\n")[0])
+                            for part in re.split(r"(?=<h2)", body.decode())]
         teacher = login(port, "bench.gv", "pw")
         exports = []
         for fmt in ("csv", "xlsx"):
@@ -274,21 +284,26 @@ def main() -> None:
                 size = len(body)
             exports.append((fmt, statistics.median(times), size))
     log = (tmp / "gunicorn.log").read_text(errors="replace")
-    bare = results[0][2]["rps"]
+    bare = results[0][3]["rps"]
     print(f"\n{'page':36} {'req/s':>7} {'ratio':>6} {'p50':>8} {'p99':>8} {'HTML B':>7} "
-          f"{'+CSS B':>7} {'bad':>4}")
-    for label, size, f in results:
+          f"{'+CSS B':>7} {'gzip':>6} {'bad':>4}")
+    for label, size, gz, f in results:
         print(f"{label:36} {f['rps']:7.0f} {f['rps'] / bare:6.2f} {f['p50']:>8} {f['p99']:>8} "
-              f"{size:7,} {size + css:7,} {f['bad']:>4} {f['errors']}")
-    print(f"(style.css: {css:,} B; sizes are uncompressed bodies, as gunicorn sends them)")
+              f"{size:7,} {size + css:7,} {gz + css_gz:6,} {f['bad']:>4} {f['errors']}")
+    print(f"(style.css: {css:,} B; HTML and +CSS are the bodies gunicorn sends (it does not "
+          f"compress); gzip: HTML + CSS at gzip -6, as a compressing proxy would send them)")
+    print("class page 1 by section: " + "; ".join(f"{title[:30] or 'head'} {n:,} B"
+                                                 for n, title in sections))
     for fmt, ms, size in exports:
         print(f"export matrix.{fmt} 45x30: median {ms:.0f} ms over 20 sequential, {size:,} B")
-    for label, median_ms, min_ms, n in in_process(app, {"45 pupils x 30 courses": setup["big"],
-                                                        "10 pupils x 5 courses": setup["small"]}):
-        print(f"class page in-process, {label}: median {median_ms:.1f} ms (min {min_ms:.1f}), "
-              f"{n} SQL statements")
+    print(f"\n{'in-process (test client, no HTTP)':36} {'ms':>6} {'SQL':>4}")
+    small = [("class page 10x5 (teacher)", f"/teach/classes/{setup['small']}", "teacher")]
+    for label, ms, n in in_process(app, pages + small):
+        print(f"{label:36} {ms:6.1f} {n:4}")
     print(f"gunicorn log: {log.count('Traceback')} tracebacks, "
           f"{log.count('database is locked')} 'database is locked'; load average {load_average()}")
+    if "Traceback" not in log:
+        shutil.rmtree(tmp, ignore_errors=True)  # kept when the server failed, for the log
 
 
 if __name__ == "__main__":

@@ -1,8 +1,8 @@
 """Load test: 300 pupils answer a quiz in the same minute, tapping "submit" up to 3 times at once.
 
     .venv/bin/python bench/quiz_load.py                       # fresh SQLite file in a temp dir
-    ./scripts/with-postgres.sh .venv/bin/python bench/quiz_load.py --database-url "$DATABASE_URL"
-    (inside with-postgres.sh DATABASE_URL is set: `... bench/quiz_load.py --postgres-env`)
+    ./scripts/with-postgres.sh .venv/bin/python bench/quiz_load.py --postgres-env
+    (--postgres-env: use $DATABASE_URL, which with-postgres.sh sets; or --database-url URL)
 
 Real HTTP against gunicorn (5 workers) on 127.0.0.1, on a database prepared here: upgrade,
 sync courses/, 300 primary pupils with one shared cheap hash of "pw" (pbkdf2:sha256:1000) and
@@ -12,9 +12,10 @@ twice at once), GET /attempts/<id>, then POSTs the same answers 3 times released
 threading.Barrier, each following its 303 to the result page. Every 5th pupil answers wrong.
 The answer key comes from the database, not the page.
 
-Checked afterwards in the database: exactly one graded attempt per pupil with its answers,
-one Completion (and tier_progress) per passing pupil and none for failing ones; no HTTP 5xx;
-no "database is locked" nor traceback in gunicorn's log. Reports requests/s and p50/p95/p99
+Checked afterwards in the database: one attempt opened per pupil even for a double tap (none
+left open), exactly one graded attempt per pupil with all its answers, one Completion (and
+tier_progress) per passing pupil and none for failing ones; no HTTP 5xx; no "database is
+locked" nor traceback in gunicorn's log. Reports requests/s and p50/p95/p99
 per kind of request. Aborts after --timeout seconds (default 300). Exit status 1 on failure.
 """
 
@@ -22,6 +23,7 @@ import argparse
 import os
 import random
 import re
+import shutil
 import sys
 import tempfile
 import threading
@@ -241,7 +243,7 @@ def main() -> None:
     setup = prepare(app, args.pupils, args.reset)
     print(f"{url.split(':', 1)[0]}: prepared "
           f"{args.pupils} pupils, quiz of {setup['questions']} questions, in "
-          f"{time.perf_counter() - started:.1f} s; logs in {tmp}")
+          f"{time.perf_counter() - started:.1f} s; files in {tmp} (removed if all is well)")
     rec, outcomes = Recorder(), {}
     log = tmp / "gunicorn.log"
     print(f"load average before: {load_average()}")
@@ -291,11 +293,16 @@ def main() -> None:
     problems = rec.problems + problems
     if server_errors:
         problems.append(f"{server_errors} HTTP 5xx")
+    if rec.duplicate_opens or open_left:
+        problems.append(f"double taps on 'Take the quiz' opened {rec.duplicate_opens} extra "
+                        f"attempts; {open_left} attempts left open")
     if locked or tracebacks:
         problems.append(f"gunicorn log: {locked} locked, {tracebacks} tracebacks (see {log})")
     print("database checks: " + ("all pupils OK" if not problems else f"{len(problems)} problems"))
     for p in problems[:30]:
         print("  " + p)
+    if not problems:
+        shutil.rmtree(tmp, ignore_errors=True)  # kept on failure, for the log
     sys.exit(1 if problems else 0)
 
 

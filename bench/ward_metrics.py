@@ -4,10 +4,11 @@
     ./scripts/with-postgres.sh sh -c '.venv/bin/python bench/city_dataset.py &&
                                       .venv/bin/python bench/ward_metrics.py'
 
-Prints min / median wall time of: metrics.ward_report (5 runs; target < 0.5 s), trend
-(which runs ward_report again inside; in lms.campaign.trend or metrics), the ward dashboard's work (ward_report + trend, as
-campaign.routes.ward does), school_report + trend for the largest school, competencies,
-report.to_csv and report.to_xlsx; then each SQL statement of one ward_report run with its time.
+Prints min / median wall time of: metrics.ward_report (5 runs; target < 0.5 s), trend (it runs
+ward_report again inside; found in lms.campaign.trend or metrics), the ward dashboard's work
+(ward_report + trend, as campaign.routes.ward does), school_report + trend for the largest
+school, competencies, report.to_csv and report.to_xlsx; then each SQL statement of one
+ward_report run with its time.
 """
 
 import argparse
