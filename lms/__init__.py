@@ -92,6 +92,7 @@ def configure_extensions(app: Flask) -> None:
 
         configure_engine(db.engine, app.config["SQLITE_BUSY_TIMEOUT_MS"])
     from lms import accounts  # noqa: F401 - registers the user loader
+    from lms.campaign import snapshots  # noqa: F401 - keeps stored coverage figures in step
 
 
 def configure_blueprints(app: Flask) -> None:

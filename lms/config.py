@@ -39,6 +39,10 @@ class Config:
 
     PAIRING_CODE_DAYS = 30
 
+    # Coverage figures are stored once computed (lms/campaign/snapshots.py); today's are
+    # computed again when older than this. 0: never store today's.
+    METRICS_LIVE_SECONDS = 300
+
     # Outside tests and the local demo the app refuses a missing or default SECRET_KEY.
     ALLOW_DEFAULT_SECRET = False
 
@@ -52,6 +56,8 @@ def from_environment() -> dict:
         env["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
     if os.environ.get("RATELIMIT_STORAGE_URI"):
         env["RATELIMIT_STORAGE_URI"] = os.environ["RATELIMIT_STORAGE_URI"]
+    if os.environ.get("METRICS_LIVE_SECONDS"):
+        env["METRICS_LIVE_SECONDS"] = int(os.environ["METRICS_LIVE_SECONDS"])
     if os.environ.get("LMS_HTTPS") == "1":
         env["SESSION_COOKIE_SECURE"] = True
     if os.environ.get("LMS_DEMO") == "1":

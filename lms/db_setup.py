@@ -1,6 +1,7 @@
 """Per-connection settings: SQLite in WAL mode with a busy timeout, foreign keys on."""
 
 import functools
+from contextlib import contextmanager
 from contextvars import ContextVar
 
 from sqlalchemy import event
@@ -15,13 +16,20 @@ def writes(func):
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        token = _writer.set(True)
-        try:
+        with writing():
             return func(*args, **kwargs)
-        finally:
-            _writer.reset(token)
 
     return wrapper
+
+
+@contextmanager
+def writing():
+    """Transactions begun inside take the write lock up front (SQLite)."""
+    token = _writer.set(True)
+    try:
+        yield
+    finally:
+        _writer.reset(token)
 
 
 def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:

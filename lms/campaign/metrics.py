@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import and_, case, distinct, func, literal, or_, select, union_all
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from lms.models import (
     GROUPS,
@@ -31,6 +31,7 @@ from lms.models import (
     TierProgress,
     User,
 )
+from lms.campaign import snapshots
 from lms.models.base import today_in_vietnam
 
 VN_OFFSET = timedelta(hours=7)
@@ -86,6 +87,7 @@ class Report:
     as_of: date
     total: dict[str, Figure]
     rows: list[Row]
+    computed_at: datetime | None = None  # when the counts were computed (UTC)
 
     def as_dict(self) -> dict:
         c = self.campaign
@@ -197,7 +199,7 @@ def pupil_population(window: Window, unit_id: int, school_id: int | None = None)
         partition_by=Enrollment.pupil_id,
         order_by=(Enrollment.started_on.desc(), Enrollment.id.desc()),
     )
-    ranked = (
+    ranked_query = (
         select(
             Enrollment.pupil_id.label("user_id"),
             Classroom.school_id,
@@ -212,7 +214,18 @@ def pupil_population(window: Window, unit_id: int, school_id: int | None = None)
             Enrollment.started_on <= window.as_of,
             or_(Enrollment.ended_on.is_(None), Enrollment.ended_on >= window.start),
         )
-    ).subquery()
+    )
+    if school_id is not None:  # rank only the pupils who were ever in one of its classes
+        ever = aliased(Enrollment)
+        room = aliased(Classroom)
+        ranked_query = ranked_query.where(
+            Enrollment.pupil_id.in_(
+                select(ever.pupil_id)
+                .join(room, room.id == ever.classroom_id)
+                .where(room.school_id == school_id)
+            )
+        )
+    ranked = ranked_query.subquery()
     tier = case((ranked.c.grade <= 5, literal("primary")), else_=literal("lower-secondary"))
     query = select(ranked.c.user_id, ranked.c.school_id, ranked.c.classroom_id, tier.label("tier")).where(
         ranked.c.rn == 1, ranked.c.grade.between(1, 9), ranked.c.unit_id == unit_id
@@ -306,10 +319,35 @@ def _figure(campaign, window, group, population, covered) -> Figure:
     return figure
 
 
+def snapshot_key(kind: str, campaign: Campaign, window: Window, school_id: int | None = None) -> str:
+    scope = f"school-{school_id}" if school_id else f"unit-{campaign.unit_id}"
+    return f"{kind}:{campaign.id}:{window.start}:{window.end}:{window.as_of}:{scope}"
+
+
+def coverage_counts(session: Session, window: Window, unit_id: int, school_id: int | None = None):
+    """{school id as text: {group: [population, covered]}}; the ward's families under "0"
+    (a family with children in two schools is one family of the ward)."""
+    counts: dict[str, dict[str, list[int]]] = {}
+
+    def put(key, group, population, covered):
+        counts.setdefault(str(key), {})[group] = [int(population), int(covered)]
+
+    for key, tier, n, c in _pupils(session, window, "school_id", unit_id, school_id):
+        put(key, PUPIL_GROUPS[tier], n, c)
+    for key, n, c in _staff(session, window, unit_id, school_id):
+        put(key, "teachers", n, c)
+    for key, (p, pc, h, hc) in _families(session, window, unit_id, school_id).items():
+        put(key, "parents", p, pc)
+        put(key, "households", h, hc)
+    return counts
+
+
 def ward_report(
     session: Session, campaign: Campaign, as_of: date | None = None, school_code: str | None = None
 ) -> Report:
-    """One row per school of the campaign's unit, and the ward total."""
+    """One row per school of the campaign's unit, and the ward total. The counts come from a
+    stored snapshot while it is valid (lms/campaign/snapshots.py); targets, statuses and
+    activities are always current."""
     window = window_for(campaign, as_of)
     schools_query = select(School).where(School.unit_id == campaign.unit_id).order_by(School.name)
     if school_code:
@@ -320,18 +358,14 @@ def ward_report(
         empty = {g: _figure(campaign, window, g, 0, 0) for g in GROUPS}
         return Report(campaign, window.as_of, empty, [])
     only = schools[0].id if school_code else None
-    raw: dict[int, dict[str, list[int]]] = {s.id: {g: [0, 0] for g in GROUPS} for s in schools}
-    for school_id, tier, n, c in _pupils(session, window, "school_id", unit, only):
-        if school_id in raw:
-            raw[school_id][PUPIL_GROUPS[tier]] = [n, c]
-    for school_id, n, c in _staff(session, window, unit, only):
-        if school_id in raw:
-            raw[school_id]["teachers"] = [n, c]
-    families = _families(session, window, unit, only)
-    for school_id, (p, pc, h, hc) in families.items():
-        if school_id in raw:
-            raw[school_id]["parents"] = [p, pc]
-            raw[school_id]["households"] = [h, hc]
+    stored = snapshots.remember(
+        session,
+        snapshot_key("counts", campaign, window, only),
+        window.as_of,
+        lambda: coverage_counts(session, window, unit, only),
+    )
+    counts = stored.value
+    raw = {s.id: {g: counts.get(str(s.id), {}).get(g, [0, 0]) for g in GROUPS} for s in schools}
     activities = dict(
         session.execute(
             select(OutreachActivity.school_id, func.count())
@@ -350,11 +384,11 @@ def ward_report(
         g: [sum(raw[s.id][g][0] for s in schools), sum(raw[s.id][g][1] for s in schools)]
         for g in ("primary", "lower_secondary", "teachers")
     }
-    # A family with children in two schools is one family in the ward total.
-    fam = families.get(0, (0, 0, 0, 0))
-    total["parents"], total["households"] = [fam[0], fam[1]], [fam[2], fam[3]]
+    ward = counts.get("0", {})
+    for g in ("parents", "households"):
+        total[g] = ward.get(g, [0, 0])
     figures = {g: _figure(campaign, window, g, *total[g]) for g in GROUPS}
-    return Report(campaign, window.as_of, figures, rows)
+    return Report(campaign, window.as_of, figures, rows, stored.computed_at)
 
 
 def school_report(
@@ -364,8 +398,17 @@ def school_report(
     report = ward_report(session, campaign, as_of, school.code)
     window = window_for(campaign, as_of)
     rooms = {r.id: r for r in session.scalars(select(Classroom).where(Classroom.school_id == school.id))}
+    stored = snapshots.remember(
+        session,
+        snapshot_key("classes", campaign, window, school.id),
+        window.as_of,
+        lambda: [
+            [room_id, tier, n, c]
+            for room_id, tier, n, c in _pupils(session, window, "classroom_id", campaign.unit_id, school.id)
+        ],
+    )
     class_rows = {}
-    for room_id, tier, n, c in _pupils(session, window, "classroom_id", campaign.unit_id, school.id):
+    for room_id, tier, n, c in stored.value:
         room = rooms[room_id]
         row = class_rows.setdefault(room_id, Row(room.id, room.school_year, room.name))
         row.groups[PUPIL_GROUPS[tier]] = _figure(campaign, window, PUPIL_GROUPS[tier], n, c)

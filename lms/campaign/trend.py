@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from sqlalchemy import and_, distinct, func, or_, select
 from sqlalchemy.orm import Session
 
+from lms.campaign import snapshots
 from lms.campaign.metrics import (
     PUPIL_GROUPS,
     VN_OFFSET,
@@ -13,6 +14,7 @@ from lms.campaign.metrics import (
     family_links,
     pupil_population,
     required_counts,
+    snapshot_key,
     staff_conditions,
     ward_report,
     window_for,
@@ -80,10 +82,20 @@ def trend(
 ) -> dict[str, list[tuple[date, int, float]]]:
     """Per group: (week end, covered, percent of the as-of population), up to the as-of date."""
     window = window_for(campaign, as_of)
-    unit = campaign.unit_id
     school = session.get(School, school_id) if school_id else None
     if report is None:  # the populations: the dashboards pass the report they already have
         report = ward_report(session, campaign, window.as_of, school.code if school else None)
+    days = snapshots.remember(
+        session,
+        snapshot_key("trend", campaign, window, school_id),
+        window.as_of,
+        lambda: covered_per_day(session, window, campaign.unit_id, school_id),
+    ).value
+    return {g: _weekly(window, days[g], report.total[g].population) for g in GROUPS}
+
+
+def covered_per_day(session: Session, window: Window, unit: int, school_id: int | None):
+    """Per group: {local day: how many of the population became covered that day}."""
     pop = pupil_population(window, unit, school_id)
     days: dict[str, dict[str, int]] = {}
     for tier, group in PUPIL_GROUPS.items():
@@ -108,7 +120,7 @@ def trend(
         .group_by(links.c.household_id)
     )
     days["households"] = _per_day(session, first_in_household)
-    return {g: _weekly(window, days[g], report.total[g].population) for g in GROUPS}
+    return days
 
 
 def _weekly(window: Window, by_day: dict[str, int], population: int):
@@ -132,6 +144,15 @@ def competencies(
 ) -> dict[str, dict[str, int]]:
     """For each component: learners per tier who completed a course tagged with it."""
     window = window_for(campaign, as_of)
+    return snapshots.remember(
+        session,
+        snapshot_key("competencies", campaign, window, school_id),
+        window.as_of,
+        lambda: _competencies(session, window, school_id),
+    ).value
+
+
+def _competencies(session: Session, window: Window, school_id: int | None):
     query = (
         select(CourseCompetency.code, User.tier, func.count(distinct(Completion.user_id)))
         .join(Completion, Completion.course_id == CourseCompetency.course_id)

@@ -4,6 +4,8 @@ from lms.models.campaign import (
     GROUPS,
     Campaign,
     CampaignTarget,
+    DataVersion,
+    MetricSnapshot,
     OutreachActivity,
     TargetChange,
 )
@@ -46,6 +48,8 @@ __all__ = [
     "Assignment",
     "Campaign",
     "CampaignTarget",
+    "DataVersion",
+    "MetricSnapshot",
     "OutreachActivity",
     "TargetChange",
     "AttemptAnswer",

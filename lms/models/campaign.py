@@ -72,3 +72,25 @@ class OutreachActivity(db.Model):
     notes: Mapped[str] = mapped_column(Text, default="")
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DataVersion(db.Model):
+    """One counter, raised by every change to the data coverage is computed from (rosters,
+    classes, guardians, required courses, back-dated completions). Stored figures computed
+    at an older version are stale."""
+
+    __tablename__ = "data_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(default=0)
+
+
+class MetricSnapshot(db.Model):
+    """The stored result (JSON) of one expensive coverage computation, by what it computed."""
+
+    __tablename__ = "metric_snapshots"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    version: Mapped[int]
+    computed_at: Mapped[datetime]
+    payload: Mapped[str] = mapped_column(Text)
