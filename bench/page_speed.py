@@ -49,9 +49,22 @@ def prepare(app, tmp: Path, reset: bool) -> dict:
     from lms.content.sync import sync_courses
     from lms.demo import person_name
     from lms.extensions import db
-    from lms.models import (Assignment, AttemptAnswer, Classroom, Completion, Course,
-                            CourseAudience, Enrollment, Lesson, LessonProgress, QuizAttempt,
-                            QuizVersion, School, Unit, User)
+    from lms.models import (
+        Assignment,
+        AttemptAnswer,
+        Classroom,
+        Completion,
+        Course,
+        CourseAudience,
+        Enrollment,
+        Lesson,
+        LessonProgress,
+        QuizAttempt,
+        QuizVersion,
+        School,
+        Unit,
+        User,
+    )
     from lms.people.names import name_sort_key
 
     fresh_database(app, reset)

@@ -49,8 +49,19 @@ def prepare(app, n_pupils: int, reset: bool) -> dict:
     from lms.content.sync import sync_courses
     from lms.demo import person_name
     from lms.extensions import db
-    from lms.models import (Classroom, Course, Enrollment, Lesson, LessonProgress, Question,
-                            QuestionOption, QuizVersion, School, Unit, User)
+    from lms.models import (
+        Classroom,
+        Course,
+        Enrollment,
+        Lesson,
+        LessonProgress,
+        Question,
+        QuestionOption,
+        QuizVersion,
+        School,
+        Unit,
+        User,
+    )
     from lms.people.names import name_sort_key
 
     fresh_database(app, reset)

@@ -10,7 +10,6 @@ from lms.extensions import db
 from lms.models import User
 
 
-
 @pytest.fixture
 def sqlite_only(database_url):
     if not database_url.startswith("sqlite"):

@@ -130,7 +130,8 @@ def test_a_changed_target_applies_at_once_to_stored_counts(school):
 
 def todays_campaign(school):
     today = today_in_vietnam()
-    school.campaign.starts_on, school.campaign.ends_on = today - timedelta(days=30), today + timedelta(days=30)
+    school.campaign.starts_on = today - timedelta(days=30)
+    school.campaign.ends_on = today + timedelta(days=30)
     db.session.commit()
     return school.campaign
 
@@ -158,10 +159,11 @@ def test_no_live_period_means_todays_figures_are_never_stored(school):
     record_completion(db.session, school.p2.id, course_id("quiz-course"), score=100.0, attempt_id=None)
     db.session.commit()
     assert primary(metrics.ward_report(db.session, campaign)) == (2, 1)
-    assert db.session.scalars(select(MetricSnapshot.key).where(MetricSnapshot.key.like("counts:%"))).all() == []
+    stored = select(MetricSnapshot.key).where(MetricSnapshot.key.like("counts:%"))
+    assert db.session.scalars(stored).all() == []
     # Past days are still stored.
     metrics.ward_report(db.session, campaign, today_in_vietnam() - timedelta(days=1))
-    assert db.session.scalars(select(MetricSnapshot.key).where(MetricSnapshot.key.like("counts:%"))).all()
+    assert db.session.scalars(stored).all()
 
 
 def test_stale_snapshots_are_dropped_when_a_new_one_is_stored(school, factory):
@@ -187,7 +189,8 @@ def test_the_dashboard_stores_its_figures_and_says_when(school, browser, factory
     assert first.status_code == 200
     stored = db.session.scalars(select(MetricSnapshot.key)).all()
     assert any(k.startswith("counts:") for k in stored) and any(k.startswith("trend:") for k in stored)
-    computed_at = db.session.scalar(select(MetricSnapshot.computed_at).where(MetricSnapshot.key.like("counts:%")))
+    computed_at = db.session.scalar(
+        select(MetricSnapshot.computed_at).where(MetricSnapshot.key.like("counts:%")))
     moment = (computed_at + timedelta(hours=7)).strftime("%H:%M %d/%m/%Y")
     page = first.get_data(as_text=True)
     assert f"số liệu tính lúc {moment}" in page

@@ -17,6 +17,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import and_, case, distinct, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session, aliased
 
+from lms.campaign import snapshots
 from lms.models import (
     GROUPS,
     Campaign,
@@ -31,7 +32,6 @@ from lms.models import (
     TierProgress,
     User,
 )
-from lms.campaign import snapshots
 from lms.models.base import today_in_vietnam
 
 VN_OFFSET = timedelta(hours=7)
