@@ -2,7 +2,7 @@
 
 from datetime import date, timedelta
 
-from sqlalchemy import and_, distinct, func, or_, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from lms.campaign import snapshots
@@ -153,24 +153,28 @@ def competencies(
 
 
 def _competencies(session: Session, window: Window, school_id: int | None):
-    query = (
-        select(CourseCompetency.code, User.tier, func.count(distinct(Completion.user_id)))
-        .join(Completion, Completion.course_id == CourseCompetency.course_id)
-        .join(User, User.id == Completion.user_id)
-        .where(
-            Completion.completed_at >= window.opens,
-            Completion.completed_at < window.closes,
-            User.tier.is_not(None),
-        )
-        .group_by(CourseCompetency.code, User.tier)
+    # Distinct (learner, component) pairs first, then their tiers: one lookup per pair
+    # instead of one per (completion, component).
+    pairs = (
+        select(Completion.user_id, CourseCompetency.code)
+        .join(CourseCompetency, CourseCompetency.course_id == Completion.course_id)
+        .where(Completion.completed_at >= window.opens, Completion.completed_at < window.closes)
+        .distinct()
     )
     if school_id is not None:
-        in_school = (
+        in_school = select(User.id).where(User.school_id == school_id).union(
             select(Enrollment.pupil_id)
             .join(Classroom, Classroom.id == Enrollment.classroom_id)
             .where(Classroom.school_id == school_id)
         )
-        query = query.where(or_(User.school_id == school_id, User.id.in_(in_school)))
+        pairs = pairs.where(Completion.user_id.in_(in_school))
+    pairs = pairs.subquery()
+    query = (
+        select(pairs.c.code, User.tier, func.count())
+        .join(User, User.id == pairs.c.user_id)
+        .where(User.tier.is_not(None))
+        .group_by(pairs.c.code, User.tier)
+    )
     out: dict[str, dict[str, int]] = {}
     for code, tier, n in session.execute(query):
         out.setdefault(code, {})[tier] = n
