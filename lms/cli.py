@@ -165,6 +165,41 @@ def report_coverage(as_of: str | None, school_code: str | None, fmt: str, output
         click.echo(data.decode("utf-8-sig"))
 
 
+@report_cli.command("refresh")
+@click.option("--schools", is_flag=True, help="Also every school's page.")
+def report_refresh(schools: bool):
+    """Compute today's dashboard figures now, so that no viewer waits for them.
+    Run it from cron more often than METRICS_LIVE_SECONDS (see docs/operations.md)."""
+    import time
+
+    from sqlalchemy import select
+
+    from lms.campaign import metrics, snapshots
+    from lms.campaign import trend as trends
+    from lms.models import Campaign, School
+
+    campaign = db.session.scalar(select(Campaign).order_by(Campaign.starts_on.desc()).limit(1))
+    if campaign is None:
+        raise click.ClickException("Chưa có đợt phong trào (campaign) nào.")
+    started = time.perf_counter()
+    with snapshots.refreshing():
+        report = metrics.ward_report(db.session, campaign)
+        trends.trend(db.session, campaign, report.as_of, report=report)
+        trends.competencies(db.session, campaign, report.as_of)
+        count = 0
+        if schools:
+            for school in db.session.scalars(select(School).where(School.unit_id == campaign.unit_id)):
+                result, _ = metrics.school_report(db.session, campaign, school, report.as_of)
+                trends.trend(db.session, campaign, report.as_of, school.id, report=result)
+                trends.competencies(db.session, campaign, report.as_of, school.id)
+                count += 1
+    click.echo(
+        f"Đã tính số liệu ngày {report.as_of:%d/%m/%Y}: toàn phường"
+        + (f" và {count} trường" if schools else "")
+        + f", {time.perf_counter() - started:.1f} giây."
+    )
+
+
 @click.command("backup")
 @click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
 def backup_command(file: Path | None) -> None:

@@ -198,3 +198,32 @@ def test_the_dashboard_stores_its_figures_and_says_when(school, browser, factory
     again = browser.get(f"/dashboard/?as_of={PAST.isoformat()}").get_data(as_text=True)
     assert f"số liệu tính lúc {moment}" in again
     assert sorted(db.session.scalars(select(MetricSnapshot.key)).all()) == sorted(stored)
+
+
+def test_report_refresh_computes_todays_figures_again(school, runner, factory):
+    campaign = todays_campaign(school)
+    school2 = factory.school(code="B", name="Trường B")
+    factory.commit()
+    assert primary(metrics.ward_report(db.session, campaign)) == (2, 0)
+    db.session.commit()
+    record_completion(db.session, school.p2.id, course_id("quiz-course"), score=100.0, attempt_id=None)
+    db.session.commit()
+    assert primary(metrics.ward_report(db.session, campaign)) == (2, 0)  # stored, still fresh
+    db.session.commit()
+    result = runner.invoke(args=["report", "refresh", "--schools"])
+    assert result.exit_code == 0, result.output
+    assert "toàn phường và 2 trường" in result.output
+    db.session.rollback()
+    with Statements() as sql:
+        assert primary(metrics.ward_report(db.session, campaign)) == (2, 1)
+    assert not sql.touching("enrollments")  # read from what the command stored
+    stored = set(db.session.scalars(select(MetricSnapshot.key)).all())
+    window = metrics.window_for(campaign, None)
+    for kind in ("counts", "classes", "trend", "competencies"):
+        assert metrics.snapshot_key(kind, campaign, window, school2.id) in stored
+
+
+def test_report_refresh_without_a_campaign_says_so(app, runner):
+    result = runner.invoke(args=["report", "refresh"])
+    assert result.exit_code != 0
+    assert "Chưa có đợt phong trào" in result.output

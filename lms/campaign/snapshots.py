@@ -20,6 +20,8 @@ A snapshot is used while both hold:
 import json
 import logging
 from collections.abc import Callable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
@@ -57,6 +59,19 @@ ATTRIBUTES = {
     Course: ("required", "retired_at"),
     Campaign: ("unit_id", "starts_on", "ends_on"),
 }
+
+
+# Set by `flask report refresh`: compute again whatever is stored, and store on its own.
+_refreshing: ContextVar[bool] = ContextVar("refreshing", default=False)
+
+
+@contextmanager
+def refreshing():
+    token = _refreshing.set(True)
+    try:
+        yield
+    finally:
+        _refreshing.reset(token)
 
 
 @dataclass
@@ -126,7 +141,7 @@ def remember(session: Session, key: str, as_of, compute: Callable[[], object]) -
     version = current_version(session)
     live = as_of >= today_in_vietnam()
     ttl = live_seconds() if live else None
-    if ttl != 0:
+    if ttl != 0 and not _refreshing.get():
         row = session.get(MetricSnapshot, key)
         if row is not None and row.version == version:
             if ttl is None or row.computed_at >= utcnow() - timedelta(seconds=ttl):
@@ -139,17 +154,17 @@ def remember(session: Session, key: str, as_of, compute: Callable[[], object]) -
 
 
 def _store(session: Session, key: str, version: int, now: datetime, value) -> None:
-    """A page view stores in a transaction of its own: a page that only reads must never fail
-    because storing its figures did (the next reader computes them again). Elsewhere (the
-    CLI, tests) the caller's transaction may go on to write, so the figures are stored in it,
-    under a savepoint."""
+    """A page view (and `report refresh`) stores in a transaction of its own: a page that only
+    reads must never fail because storing its figures did (the next reader computes them
+    again). Elsewhere (other commands, tests) the caller's transaction may go on to write, so
+    the figures are stored in it, under a savepoint."""
     payload = json.dumps(value, separators=(",", ":"))
     statements = (
         delete(MetricSnapshot).where((MetricSnapshot.key == key) | (MetricSnapshot.version < version)),
         insert(MetricSnapshot).values(key=key, version=version, computed_at=now, payload=payload),
     )
     try:
-        if has_request_context() and request.method == "GET":
+        if _refreshing.get() or (has_request_context() and request.method == "GET"):
             with writing(), session.get_bind().begin() as connection:
                 for statement in statements:
                     connection.execute(statement)
