@@ -301,8 +301,8 @@ ROUTES = [
     Route("teaching.matrix_print", "GET", lambda w: class_b(w, "/print"), staff(200)),
     Route("teaching.cards", "POST", lambda w: class_b(w, "/cards"), staff(200)),
     Route("teaching.letters", "POST", lambda w: class_b(w, "/letters"), staff(200)),
-    Route("teaching.reset_pin", "POST", lambda w: class_b(w, f"/pupils/{w.pupil_b}/pin"),
-          staff(200)),
+    Route("teaching.reset_pin", "POST", lambda w: class_b(w, "/pin"), staff(200),
+          data=lambda w: {"pupil_id": w.pupil_b}),
     Route("teaching.preview", "GET", lambda w: "/teach/courses/quiz-course/",
           staff(200, 200, 200)),
     # administration, on school B
@@ -388,7 +388,7 @@ MANAGED = [
      (403, (302, "/teach/classes/{room_a}"), (302, "/teach/classes/{room_a}"))),
     ("POST", lambda w: f"/teach/classes/{w.room_a}/cards", None, (403, 200, 200)),
     ("POST", lambda w: f"/teach/classes/{w.room_a}/letters", None, (403, 200, 200)),
-    ("POST", lambda w: f"/teach/classes/{w.room_a}/pupils/{w.pupil_a}/pin", None,
+    ("POST", lambda w: f"/teach/classes/{w.room_a}/pin", lambda w: {"pupil_id": w.pupil_a},
      (403, 200, 200)),
     ("GET", lambda w: f"/teach/assignments/{w.assignment_a}", None, (403, 200, 200)),
     ("POST", lambda w: f"/teach/assignments/{w.assignment_a}", lambda w: {"due_on": ""},
@@ -452,9 +452,11 @@ MISSING = [
     ("ward_admin", "GET", lambda w: f"/teach/classes/{NOPE}/print"),
     ("ward_admin", "POST", lambda w: f"/teach/classes/{NOPE}/cards"),
     ("ward_admin", "POST", lambda w: f"/teach/classes/{NOPE}/letters"),
-    ("ward_admin", "POST", lambda w: f"/teach/classes/{NOPE}/pupils/{w.pupil_b}/pin"),
-    ("ward_admin", "POST", lambda w: f"/teach/classes/{w.room_b}/pupils/{NOPE}/pin"),
-    ("ward_admin", "POST", lambda w: f"/teach/classes/{w.room_b}/pupils/{w.pupil_a}/pin"),
+    # (url, form) where the id is in the form
+    ("ward_admin", "POST", lambda w: (f"/teach/classes/{NOPE}/pin", {"pupil_id": w.pupil_b})),
+    ("ward_admin", "POST", lambda w: (f"/teach/classes/{w.room_b}/pin", {"pupil_id": NOPE})),
+    ("ward_admin", "POST", lambda w: (f"/teach/classes/{w.room_b}/pin", {"pupil_id": w.pupil_a})),
+    ("ward_admin", "POST", lambda w: (f"/teach/classes/{w.room_b}/pin", {})),
     ("ward_admin", "GET", lambda w: f"/teach/assignments/{NOPE}"),
     ("ward_admin", "POST", lambda w: f"/teach/assignments/{NOPE}"),
     ("ward_admin", "POST", lambda w: f"/teach/assignments/{NOPE}/withdraw"),
@@ -480,7 +482,9 @@ MISSING = [
 @pytest.mark.parametrize("role,method,url", MISSING,
                          ids=[f"{m}:{i}:{role}" for i, (role, m, _u) in enumerate(MISSING)])
 def test_nonexistent_ids_are_404(world, shared, role, method, url):
-    response = request(shared.browser(role), method, url(world), {})
+    target = url(world)
+    path, data = target if isinstance(target, tuple) else (target, {})
+    response = request(shared.browser(role), method, path, data)
     assert response.status_code == 404
 
 

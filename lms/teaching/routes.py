@@ -49,7 +49,7 @@ def load_assignment(assignment_id: int) -> Assignment:
     return assignment
 
 
-def load_pupil(classroom: Classroom, pupil_id: int) -> User:
+def load_pupil(classroom: Classroom, pupil_id: int | None) -> User:
     pupil = next((p for p in matrix.class_pupils(db.session, classroom.id) if p.id == pupil_id), None)
     if pupil is None:
         abort(404)
@@ -196,12 +196,11 @@ def cards(classroom_id: int):
 
 
 @bp.post("/classes/<int:classroom_id>/pin")
-@bp.post("/classes/<int:classroom_id>/pupils/<int:pupil_id>/pin")
 @roles_required(*STAFF)
-def reset_pin(classroom_id: int, pupil_id: int | None = None):
-    """A new PIN for one pupil, chosen in the URL or in the class page's list."""
+def reset_pin(classroom_id: int):
+    """A new PIN for one pupil of the class, chosen in the class page's list."""
     room = load_classroom(classroom_id, manage=True)
-    pupil = load_pupil(room, pupil_id or request.form.get("pupil_id", type=int))
+    pupil = load_pupil(room, request.form.get("pupil_id", type=int))
     issued = pins.reset_pins(db.session, room, [pupil])
     return render_template(
         "teaching/cards.html",
