@@ -138,9 +138,9 @@ def report_coverage(as_of: str | None, school_code: str | None, fmt: str, output
     from sqlalchemy import select
 
     from lms.campaign import metrics, report
-    from lms.models import Campaign, School, Unit
+    from lms.models import School, Unit
 
-    campaign = db.session.scalar(select(Campaign).order_by(Campaign.starts_on.desc()).limit(1))
+    campaign = metrics.current_campaign(db.session)
     if campaign is None:
         raise click.ClickException("Chưa có đợt phong trào (campaign) nào.")
     try:
@@ -176,9 +176,9 @@ def report_refresh(schools: bool):
 
     from lms.campaign import metrics, snapshots
     from lms.campaign import trend as trends
-    from lms.models import Campaign, School
+    from lms.models import School
 
-    campaign = db.session.scalar(select(Campaign).order_by(Campaign.starts_on.desc()).limit(1))
+    campaign = metrics.current_campaign(db.session)
     if campaign is None:
         raise click.ClickException("Chưa có đợt phong trào (campaign) nào.")
     started = time.perf_counter()

@@ -128,6 +128,11 @@ class Window:
         return datetime.combine(self.as_of + timedelta(days=1), time()) - VN_OFFSET
 
 
+def current_campaign(session: Session) -> Campaign | None:
+    """The campaign the dashboards, the report and the commands speak of: the latest begun."""
+    return session.scalar(select(Campaign).order_by(Campaign.starts_on.desc()).limit(1))
+
+
 def window_for(campaign: Campaign, as_of: date | None) -> Window:
     as_of = as_of or today_in_vietnam()
     return Window(campaign.starts_on, campaign.ends_on, min(as_of, campaign.ends_on))

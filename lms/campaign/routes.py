@@ -31,7 +31,7 @@ PAGE_SIZE = 40
 
 
 def current_campaign() -> Campaign | None:
-    return db.session.scalar(select(Campaign).order_by(Campaign.starts_on.desc()).limit(1))
+    return metrics.current_campaign(db.session)
 
 
 def as_of_date() -> date | None:

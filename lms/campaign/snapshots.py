@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from flask import current_app, has_app_context, has_request_context, request
-from sqlalchemy import delete, event, func, insert, select, update
+from sqlalchemy import delete, event, func, insert, inspect, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -59,6 +59,7 @@ ATTRIBUTES = {
     Course: ("required", "retired_at"),
     Campaign: ("unit_id", "starts_on", "ends_on"),
 }
+TRACKED = ALWAYS + tuple(ATTRIBUTES)
 
 
 # Set by `flask report refresh`: compute again whatever is stored, and store on its own.
@@ -94,15 +95,15 @@ def touch(session: Session) -> None:
 def _changes_coverage(session: Session) -> bool:
     start_of_today = datetime.combine(today_in_vietnam(), time()) - VIETNAM
     for obj in session.new:
-        if isinstance(obj, ALWAYS + tuple(ATTRIBUTES)):
+        if isinstance(obj, TRACKED):
             return True
         if isinstance(obj, Completion) and obj.completed_at is not None and obj.completed_at < start_of_today:
             return True
     for obj in session.deleted:
-        if isinstance(obj, ALWAYS + tuple(ATTRIBUTES) + (Completion,)):
+        if isinstance(obj, (*TRACKED, Completion)):
             return True
     for obj in session.dirty:
-        if isinstance(obj, ALWAYS + (Completion,)) and session.is_modified(obj):
+        if isinstance(obj, (*ALWAYS, Completion)) and session.is_modified(obj):
             return True
         names = ATTRIBUTES.get(type(obj))
         if names and _changed(obj, names):
@@ -111,8 +112,6 @@ def _changes_coverage(session: Session) -> bool:
 
 
 def _changed(obj, names) -> bool:
-    from sqlalchemy import inspect
-
     attrs = inspect(obj).attrs
     return any(attrs[name].history.has_changes() for name in names)
 
