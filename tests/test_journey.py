@@ -108,6 +108,30 @@ def test_course_without_quiz_completes_with_last_lesson(browser, courses, factor
     assert completion is not None and completion.score is None
 
 
+def _post_at_once(app, make_browser, signed_in, url, data=None, times=4):
+    """The same form posted `times` times at once from the signed-in session (impatient taps):
+    [(status, location)] of the responses."""
+    cookie = signed_in.client.get_cookie("session").value
+    barrier = threading.Barrier(times)
+    out = []
+
+    def post():
+        with app.app_context():
+            other = make_browser()
+            other.client.set_cookie("session", cookie)
+            other.token = signed_in.token
+            barrier.wait()
+            response = other.post(url, data)
+            out.append((response.status_code, response.location))
+
+    threads = [threading.Thread(target=post) for _ in range(times)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return out
+
+
 def test_double_submission_is_graded_once(app, make_browser, courses, factory):
     pupil = factory.pupil(factory.classroom(grade=4), username="hoa")
     factory.commit()
@@ -116,22 +140,7 @@ def test_double_submission_is_graded_once(app, make_browser, courses, factory):
     _read_all_lessons(first, "quiz-course")
     attempt_id = _start_quiz(first, "quiz-course")
     answers = _right_answers(attempt_id)
-    cookie = first.client.get_cookie("session").value
-    statuses = []
-
-    def submit():
-        with app.app_context():
-            other = make_browser()
-            other.client.set_cookie("session", cookie)
-            other.token = first.token
-            response = other.post(f"/attempts/{attempt_id}", answers)
-            statuses.append((response.status_code, response.location))
-
-    threads = [threading.Thread(target=submit) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    statuses = _post_at_once(app, make_browser, first, f"/attempts/{attempt_id}", answers)
     assert statuses == [(303, f"/attempts/{attempt_id}/result")] * 4
     db.session.commit()  # a fresh snapshot: see what the requests wrote
     assert db.session.scalar(select(func.count()).select_from(Completion)
@@ -211,23 +220,7 @@ def test_double_tap_on_take_the_quiz_opens_one_attempt(app, make_browser, course
     first = make_browser()
     first.login("tap")
     _read_all_lessons(first, "quiz-course")
-    cookie = first.client.get_cookie("session").value
-    barrier = threading.Barrier(4)
-    locations = []
-
-    def tap():
-        with app.app_context():
-            other = make_browser()
-            other.client.set_cookie("session", cookie)
-            other.token = first.token
-            barrier.wait()
-            locations.append(other.post("/courses/quiz-course/quiz").location)
-
-    threads = [threading.Thread(target=tap) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    locations = [loc for _status, loc in _post_at_once(app, make_browser, first, "/courses/quiz-course/quiz")]
     db.session.commit()
     attempts = db.session.scalars(select(QuizAttempt).where(QuizAttempt.user_id == pupil.id)).all()
     assert len(attempts) == 1 and attempts[0].status == "open"
