@@ -117,11 +117,12 @@ def configure_blueprints(app: Flask) -> None:
 
 
 def configure_templates(app: Flask) -> None:
-    from lms import formatting
+    from lms import formatting, i18n
 
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     formatting.register(app)
+    i18n.install_template_gettext(app)
 
 
 def configure_errors(app: Flask) -> None:

@@ -5,7 +5,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from flask import Flask
-from flask_babel import format_decimal, get_locale
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -127,7 +127,6 @@ def register_context(app: Flask) -> None:
     @app.context_processor
     def helpers():
         return {
-            "current_locale": lambda: str(get_locale()),
             "nav_links": nav_links,
             "tier_name": tier_name,
             "level_name": level_name,

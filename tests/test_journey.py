@@ -204,6 +204,29 @@ def test_other_tier_course_is_refused(browser, courses, factory):
     assert browser.get("/courses/not-a-course/").status_code == 404
 
 
+def test_lesson_page_refuses_unknown_retired_and_locked_lessons(browser, courses, factory):
+    factory.pupil(factory.classroom(grade=3), username="khoa")
+    factory.commit()
+    browser.login("khoa")
+    page = browser.get("/courses/quiz-course/lessons/bai-mot")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Bài 1/3" in html and "quiz-course" in html
+    assert browser.get("/courses/quiz-course/lessons/khong-co").status_code == 404
+    assert browser.get("/courses/not-a-course/lessons/bai-mot").status_code == 404
+    locked = browser.get("/courses/quiz-course/lessons/bai-ba")
+    assert locked.status_code == 302 and locked.location.endswith("/lessons/bai-mot")
+    course = _course("quiz-course")
+    lesson = next(line for line in course.lessons if line.slug == "bai-hai")
+    lesson.retired_at = func.now()
+    db.session.commit()
+    assert browser.get("/courses/quiz-course/lessons/bai-hai").status_code == 404
+    assert "Bài 1/2" in browser.get("/courses/quiz-course/lessons/bai-mot").get_data(as_text=True)
+    course.retired_at = func.now()
+    db.session.commit()
+    assert browser.get("/courses/quiz-course/lessons/bai-mot").status_code == 404
+
+
 def test_lesson_page_is_light(browser, courses, factory, app):
     factory.pupil(factory.classroom(grade=3), username="nhe")
     factory.commit()

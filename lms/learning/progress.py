@@ -184,7 +184,8 @@ def home_cards(session: Session, user: User) -> tuple[list[CourseCard], list[Cou
     return assigned, rest
 
 
-# The two queries of the most visited page, a lesson, are built once.
+# The most visited page, a lesson, is one statement, built once: the course (if live and for
+# the learner's tier), every lesson's place and done mark, and the HTML of the one being read.
 COURSE_FOR_TIER = select(
     Course,
     select(CourseAudience.course_id)
@@ -192,8 +193,11 @@ COURSE_FOR_TIER = select(
     .exists(),
 ).where(Course.slug == bindparam("slug"), Course.retired_at.is_(None))
 
-_OUTLINE = (
+_LESSON_PAGE = (
     select(
+        Course.id.label("course_id"),
+        Course.title.label("course_title"),
+        CourseAudience.course_id.label("for_tier"),
         Lesson.id,
         Lesson.slug,
         Lesson.title,
@@ -201,23 +205,54 @@ _OUTLINE = (
         case((Lesson.slug == bindparam("lesson_slug"), Lesson.html), else_=None).label("html"),
         LessonProgress.lesson_id.label("done"),
     )
+    .select_from(Course)
+    .outerjoin(
+        CourseAudience,
+        and_(CourseAudience.course_id == Course.id, CourseAudience.audience == bindparam("tier")),
+    )
+    .outerjoin(Lesson, and_(Lesson.course_id == Course.id, Lesson.retired_at.is_(None)))
     .outerjoin(
         LessonProgress,
         and_(LessonProgress.lesson_id == Lesson.id, LessonProgress.user_id == bindparam("user_id")),
     )
-    .where(Lesson.course_id == bindparam("course_id"), Lesson.retired_at.is_(None))
+    .where(Course.slug == bindparam("slug"), Course.retired_at.is_(None))
     .order_by(Lesson.position)
 )
 
 
-def lesson_outline(session: Session, user: User, course: Course, lesson_slug: str) -> CourseState:
-    """What a lesson page needs, in one query: every lesson's place and done mark, and the
-    HTML of the one being read (a lesson page is the most visited page there is)."""
-    rows = session.execute(
-        _OUTLINE, {"lesson_slug": lesson_slug, "user_id": user.id, "course_id": course.id}
-    ).all()
-    done = {row.id for row in rows if row.done is not None}
-    return CourseState(course, list(rows), done, None, None, None, 0)
+@dataclass(frozen=True)
+class CourseHeading:
+    """What a lesson page shows of its course."""
+
+    id: int
+    slug: str
+    title: str
+
+
+@dataclass(frozen=True)
+class LessonPage:
+    state: CourseState
+    for_tier: bool
+
+
+def lesson_page(session: Session, user: User, slug: str, lesson_slug: str) -> LessonPage | None:
+    """None when the course is unknown or retired. Core rows, no ORM entities: this runs on
+    every lesson view."""
+    rows = (
+        session.connection()
+        .execute(
+            _LESSON_PAGE,
+            {"slug": slug, "tier": user.tier, "lesson_slug": lesson_slug, "user_id": user.id},
+        )
+        .all()
+    )
+    if not rows:
+        return None
+    first = rows[0]
+    course = CourseHeading(first.course_id, slug, first.course_title)
+    lessons = [row for row in rows if row.id is not None]
+    done = {row.id for row in lessons if row.done is not None}
+    return LessonPage(CourseState(course, lessons, done, None, None, None, 0), first.for_tier is not None)
 
 
 def may_take(user: User, course: Course) -> bool:

@@ -63,8 +63,12 @@ def course(slug: str):
 @bp.get("/courses/<slug>/lessons/<lesson_slug>")
 @learner_required
 def lesson(slug: str, lesson_slug: str):
-    course = load_course(slug)
-    state = progress.lesson_outline(db.session, current_user, course, lesson_slug)
+    page = progress.lesson_page(db.session, current_user, slug, lesson_slug)
+    if page is None:
+        abort(404)
+    if not page.for_tier:
+        abort(403)
+    state, course = page.state, page.state.course
     lesson = next((line for line in state.lessons if line.slug == lesson_slug), None)
     if lesson is None:
         abort(404)
