@@ -1,4 +1,5 @@
-"""Page speed side by side under gunicorn (5 workers): bare endpoint, lesson, home, class matrix.
+"""Page speed side by side under gunicorn (5 workers, gunicorn.conf.py): bare endpoint, lesson,
+home, class matrix.
 
     .venv/bin/python bench/page_speed.py                      # fresh SQLite file in a temp dir
     ./scripts/with-postgres.sh .venv/bin/python bench/page_speed.py --postgres-env
@@ -11,6 +12,10 @@ one pupil with a cheap password hash.
 
 Throughput: `wrk -t1 -c<connections> -d<seconds>s` per page with the signed-in session cookie
 (`apt-get install -y wrk`); without wrk, <connections> Python threads send --requests each.
+Every page is measured in turn, --rounds times; the figures are medians over the rounds and
+each ratio is taken against the bare endpoint of the same round (a shared VM's speed drifts by
+tens of per cent within a minute). Before each run the page is viewed once and the cookies it
+sets are kept, as a browser keeps them.
 Pages: GET /healthz (bare), the pupil's lesson page (the largest lesson of a real course),
 the pupil's home (30 assigned courses), the teacher's class page /teach/classes/<id> (page 1
 of 5: 6 courses per page). Reports req/s, ratio to /healthz (target: lesson >= 1/3), HTML
@@ -185,6 +190,17 @@ def wrk(port, path, cookie, connections, seconds) -> dict:
             "bad": int(bad.group(1)) if bad else 0, "errors": errors.group(1) if errors else ""}
 
 
+def summarize(runs: list[dict], bare_runs: list[dict]) -> dict:
+    """Median req/s over the rounds; the ratio to the bare endpoint is taken round by round
+    (the machine's speed drifts between rounds more than between neighbouring runs)."""
+    ratios = sorted(run["rps"] / bare["rps"] for run, bare in zip(runs, bare_runs))
+    middle = sorted(runs, key=lambda run: run["rps"])[len(runs) // 2]
+    return {"rps": statistics.median(run["rps"] for run in runs),
+            "ratio": statistics.median(ratios), "range": f"{ratios[0]:.2f}-{ratios[-1]:.2f}",
+            "p50": middle["p50"], "p99": middle["p99"], "bad": sum(run["bad"] for run in runs),
+            "errors": "; ".join(run["errors"] for run in runs if run["errors"])}
+
+
 def threads(port, path, cookies, connections, per_thread) -> dict:
     times, bad, lock = [], [0], threading.Lock()
 
@@ -246,7 +262,8 @@ def main() -> None:
     parser.add_argument("--reset", action="store_true", help="drop everything in the database")
     parser.add_argument("--workers", type=int, default=5)
     parser.add_argument("--connections", type=int, default=10)
-    parser.add_argument("--seconds", type=int, default=10, help="per page, with wrk")
+    parser.add_argument("--seconds", type=int, default=3, help="per page and round, with wrk")
+    parser.add_argument("--rounds", type=int, default=5, help="every page measured in turn")
     parser.add_argument("--requests", type=int, default=100, help="per thread, without wrk")
     parser.add_argument("--no-wrk", action="store_true", help="Python threads even with wrk")
     args = parser.parse_args()
@@ -257,7 +274,7 @@ def main() -> None:
     setup = prepare(app, tmp, args.reset)
     use_wrk = shutil.which("wrk") is not None and not args.no_wrk
     print(f"{url.split(':', 1)[0]}; {args.workers} gunicorn workers; "
-          + (f"wrk -t1 -c{args.connections} -d{args.seconds}s" if use_wrk else
+          + (f"wrk -t1 -c{args.connections} -d{args.seconds}s x {args.rounds} rounds" if use_wrk else
              f"{args.connections} threads x {args.requests} requests")
           + f"; load average {load_average()}")
     pages = [("GET /healthz (bare)", "/healthz", None),
@@ -270,21 +287,31 @@ def main() -> None:
     with Gunicorn(url, tmp / "gunicorn.log", workers=args.workers) as port:
         css_body = request(port, "GET", "/static/style.css")[2]
         css, css_gz = len(css_body), len(gzip.compress(css_body, 6))
+        sessions = {None: {}, "pupil": login(port, "bench.hs", "pw"),
+                    "teacher": login(port, "bench.gv", "pw")}
+        bodies, rounds = {}, {label: [] for label, _p, _w in pages}
+        for _round in range(args.rounds):
+            for label, path, who in pages:
+                # One view first, keeping what the server sets, as a browser would: the CSRF
+                # secret on the first page, the idle clock once a minute.
+                cookies = sessions[who]
+                status, _h, body, _t = request(port, "GET", path, cookies)
+                assert status == 200, (label, status)
+                bodies[label] = body
+                cookie = "; ".join(f"{k}={v}" for k, v in cookies.items())
+                if use_wrk:
+                    rounds[label].append(wrk(port, path, cookie, args.connections, args.seconds))
+                else:
+                    rounds[label].append(threads(port, path, cookies, args.connections,
+                                                 args.requests))
         for label, path, who in pages:
-            cookies = login(port, {"pupil": "bench.hs", "teacher": "bench.gv"}[who], "pw") \
-                if who else {}
-            status, _h, body, _t = request(port, "GET", path, dict(cookies))
-            assert status == 200, (label, status)
-            cookie = "; ".join(f"{k}={v}" for k, v in cookies.items())
-            if use_wrk:
-                figures = wrk(port, path, cookie, args.connections, args.seconds)
-            else:
-                figures = threads(port, path, cookies, args.connections, args.requests)
-            results.append((label, len(body), len(gzip.compress(body, 6)), figures))
+            body = bodies[label]
+            results.append((label, len(body), len(gzip.compress(body, 6)),
+                            summarize(rounds[label], rounds[pages[0][0]])))
             if "page 1" in label:
                 sections = [(len(part.encode()), re.sub(r"<[^>]+>", "", part[:120]).split("\n")[0])
                             for part in re.split(r"(?=<h2)", body.decode())]
-        teacher = login(port, "bench.gv", "pw")
+        teacher = sessions["teacher"]
         exports = []
         for fmt in ("csv", "xlsx"):
             times, size = [], 0
@@ -297,12 +324,14 @@ def main() -> None:
                 size = len(body)
             exports.append((fmt, statistics.median(times), size))
     log = (tmp / "gunicorn.log").read_text(errors="replace")
-    bare = results[0][3]["rps"]
-    print(f"\n{'page':36} {'req/s':>7} {'ratio':>6} {'p50':>8} {'p99':>8} {'HTML B':>7} "
-          f"{'+CSS B':>7} {'gzip':>6} {'bad':>4}")
+    print(f"\n{'page':36} {'req/s':>7} {'ratio':>6} {'(range)':>11} {'p50':>8} {'p99':>8} "
+          f"{'HTML B':>7} {'+CSS B':>7} {'gzip':>6} {'bad':>4}")
     for label, size, gz, f in results:
-        print(f"{label:36} {f['rps']:7.0f} {f['rps'] / bare:6.2f} {f['p50']:>8} {f['p99']:>8} "
-              f"{size:7,} {size + css:7,} {gz + css_gz:6,} {f['bad']:>4} {f['errors']}")
+        print(f"{label:36} {f['rps']:7.0f} {f['ratio']:6.2f} {f['range']:>11} {f['p50']:>8} "
+              f"{f['p99']:>8} {size:7,} {size + css:7,} {gz + css_gz:6,} {f['bad']:>4} "
+              f"{f['errors']}")
+    print(f"(medians over {args.rounds} rounds; each round measures every page in turn, and "
+          f"a page's ratio is taken against the bare endpoint of the same round)")
     print(f"(style.css: {css:,} B; HTML and +CSS are the bodies gunicorn sends (it does not "
           f"compress); gzip: HTML + CSS at gzip -6, as a compressing proxy would send them)")
     print("class page 1 by section: " + "; ".join(f"{title[:30] or 'head'} {n:,} B"

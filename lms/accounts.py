@@ -4,11 +4,13 @@ import secrets
 from datetime import datetime
 
 from flask import current_app, session
+from flask_login import UserMixin
 from sqlalchemy import bindparam, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from lms.extensions import db, login_manager
 from lms.models import User, UserSession
+from lms.models.people import AccountTraits
 from lms.models.base import utcnow
 
 # Spent on unknown usernames too, so a miss takes as long as a wrong password.
@@ -70,22 +72,53 @@ def end_all_sessions(user_id: int) -> None:
     )
 
 
+class SignedInUser(AccountTraits, UserMixin):
+    """The signed-in account, read as one row on every request: the columns that access
+    checks, menus and learner pages use (an ORM entity costs more than the page's own query).
+    Any other attribute (a relationship, another column) loads the full User on first use;
+    code that changes the account works on `record()`, and setting anything here fails."""
+
+    _columns = ("id", "role", "tier", "school_id", "full_name", "active")
+    __slots__ = (*_columns, "session_token", "_record")
+
+    def __init__(self, row, token: str):
+        for name in self._columns:
+            object.__setattr__(self, name, getattr(row, name))
+        object.__setattr__(self, "session_token", token)
+        object.__setattr__(self, "_record", None)
+
+    def get_id(self) -> str:
+        return self.session_token
+
+    def record(self) -> User:
+        if self._record is None:
+            object.__setattr__(self, "_record", db.session.get(User, self.id))
+        return self._record
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.record(), name)
+
+    def __setattr__(self, name: str, value) -> None:
+        raise AttributeError(f"SignedInUser is read-only; change record().{name} instead")
+
+
 # Built once: this runs on every signed-in request.
 _SESSION_USER = (
-    select(User, UserSession.created_at)
+    select(*(getattr(User, name) for name in SignedInUser._columns), UserSession.created_at)
     .join(UserSession, UserSession.user_id == User.id)
     .where(UserSession.token == bindparam("token"), UserSession.revoked_at.is_(None))
 )
 
 
 @login_manager.user_loader
-def load_user(token: str) -> User | None:
-    row = db.session.execute(_SESSION_USER, {"token": token}).first()
+def load_user(token: str) -> SignedInUser | None:
+    row = db.session.connection().execute(_SESSION_USER, {"token": token}).first()
     if row is None:
         return None
-    user, created_at = row
     now = utcnow()
-    if not user.active or now - created_at > current_app.config["SESSION_ABSOLUTE_TIMEOUT"]:
+    if not row.active or now - row.created_at > current_app.config["SESSION_ABSOLUTE_TIMEOUT"]:
         return None
     seen = session.get("seen")
     idle = current_app.config["SESSION_IDLE_TIMEOUT"]
@@ -95,5 +128,4 @@ def load_user(token: str) -> User | None:
     # view never writes to the database.
     if now.timestamp() - seen > 60:
         session["seen"] = now.timestamp()
-    user.session_token = token
-    return user
+    return SignedInUser(row, token)

@@ -28,4 +28,9 @@ migrate = Migrate()
 csrf = CSRFProtect()
 babel = Babel()
 login_manager = LoginManager()
+# Signed-in sessions live on the server (lms.accounts): signing out or disabling an account ends
+# them. Flask-Login's "basic" protection would only mark a session not fresh when the address or
+# browser changes (every few minutes on mobile data); nothing here asks for freshness, so it
+# would cost a SHA-512 per request and 128 bytes of cookie for nothing.
+login_manager.session_protection = None
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

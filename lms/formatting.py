@@ -1,11 +1,12 @@
 """Jinja filters: Vietnamese dates and numbers, and the one filter that outputs stored HTML."""
 
+import functools
 import hashlib
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from flask import Flask
-from flask_babel import format_decimal
+from flask import Flask, request, url_for
+from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -104,20 +105,26 @@ def tier_name(tier: str | None) -> str:
     return str(TIER_NAMES.get(tier, tier or ""))
 
 
-def nav_links() -> list[tuple[str, str]]:
-    """The menu for the signed-in user's role."""
-    user = current_user
+def nav_links() -> tuple[tuple[str, str], ...]:
+    """The menu for the signed-in user's role: (address, label) pairs."""
+    user = current_user._get_current_object()
+    return _menu(user.role, user.is_learner, str(get_locale()), request.script_root)
+
+
+@functools.lru_cache(maxsize=64)
+def _menu(role: str, is_learner: bool, _locale: str, _root: str) -> tuple[tuple[str, str], ...]:
+    """The same for everyone with that role and language: built once (every page shows it)."""
     links = []
-    if user.role == "parent":
+    if role == "parent":
         links.append(("family.home", _("My family")))
-    if user.is_learner:
+    if is_learner:
         links += [("learning.home", _("My courses")), ("learning.history", _("My results"))]
-    if user.role in ("teacher", "school_admin", "ward_admin"):
+    if role in ("teacher", "school_admin", "ward_admin"):
         links.append(("teaching.classes", _("Classes")))
-    if user.role in ("school_admin", "ward_admin"):
+    if role in ("school_admin", "ward_admin"):
         links.append(("campaign.ward", _("Dashboard")))
         links.append(("admin.index", _("Administration")))
-    return links
+    return tuple((url_for(endpoint), str(label)) for endpoint, label in links)
 
 
 def register_context(app: Flask) -> None:

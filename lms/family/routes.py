@@ -48,7 +48,7 @@ def pair_view():
         form = PairForm(data={"code": code})
         if form.validate_on_submit():
             try:
-                pupil = pair(db.session, current_user, form.code.data)
+                pupil = pair(db.session, current_user.record(), form.code.data)
             except (CodeError, PairingError) as error:
                 return refused(error, "family/pair.html", form)
             flash(_("You are now linked to %(name)s.", name=pupil.full_name), "success")

@@ -75,7 +75,23 @@ class Household(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class User(UserMixin, db.Model):
+class AccountTraits:
+    """What access checks ask of an account, from its role, tier and active flag."""
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_learner(self) -> bool:
+        return self.tier is not None
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in ("teacher", "school_admin")
+
+
+class User(AccountTraits, UserMixin, db.Model):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -108,18 +124,6 @@ class User(UserMixin, db.Model):
 
     def get_id(self) -> str | None:
         return self.session_token
-
-    @property
-    def is_active(self) -> bool:
-        return self.active
-
-    @property
-    def is_learner(self) -> bool:
-        return self.tier is not None
-
-    @property
-    def is_staff(self) -> bool:
-        return self.role in ("teacher", "school_admin")
 
 
 class UserSession(db.Model):
