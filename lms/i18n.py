@@ -19,7 +19,9 @@ def install_template_gettext(app: Flask) -> None:
     (Flask-Babel's own template callables look both up again for every `_()`)."""
 
     def catalogue(context):
-        return context.get("_catalogue") or get_translations()
+        # Macros imported without context do not see the page's variables: they find the
+        # catalogue the page stored on `g`.
+        return context.get("_catalogue") or request_catalogue()
 
     @pass_context
     def gettext(context, string):
@@ -54,4 +56,13 @@ def install_template_gettext(app: Flask) -> None:
     @app.context_processor
     def page_language():
         locale = str(get_locale())
-        return {"_catalogue": get_translations(), "current_locale": lambda: locale}
+        return {"_catalogue": request_catalogue(), "current_locale": lambda: locale}
+
+
+def request_catalogue():
+    """This request's translations, looked up once and kept on the request (like Flask-Babel
+    keeps the locale there; `g` can outlive a request when an app context is already open)."""
+    found = getattr(request, "lms_catalogue", None)
+    if found is None:
+        found = request.lms_catalogue = get_translations()
+    return found

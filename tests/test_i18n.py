@@ -46,3 +46,18 @@ def test_dates_and_scores_are_written_the_vietnamese_way(app):
     with app.test_request_context(headers={"Cookie": "lang=en"}):
         refresh()  # the locale is cached per app context, which the test holds open
         assert format_score(8.5) == "8.5"
+
+
+def test_switching_language_changes_pages_and_their_macros(browser, courses, factory):
+    """The catalogue is looked up once per request, including inside imported macros (the
+    course cards of the home page): a switch must show on the very next page."""
+    factory.pupil(factory.classroom(grade=3), username="ngon")
+    factory.commit()
+    browser.login("ngon")
+    home = browser.get("/home").get_data(as_text=True)
+    assert "chưa bắt đầu" in home and "Khóa học của tôi" in home
+    assert browser.post("/lang", {"lang": "en", "next": "/home"}).status_code == 302
+    home = browser.get("/home").get_data(as_text=True)
+    assert "not started" in home and "chưa bắt đầu" not in home and "My courses" in home
+    assert browser.post("/lang", {"lang": "vi", "next": "/home"}).status_code == 302
+    assert "chưa bắt đầu" in browser.get("/home").get_data(as_text=True)

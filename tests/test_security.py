@@ -52,10 +52,13 @@ def config_overrides(request):
 def test_secure_cookie_when_served_over_https(browser, factory):
     factory.user("teacher", username="https")
     factory.commit()
-    browser.get("/login")
+    browser.get("/login", base_url="https://localhost")
     response = browser.post("/login", {"login": "https", "password": "correct horse battery"},
-                            base_url="https://localhost")
-    assert "Secure" in response.headers["Set-Cookie"]
+                            base_url="https://localhost",
+                            headers={"Referer": "https://localhost/login"})
+    assert response.status_code == 302  # signed in (over HTTPS the form also needs a Referer)
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("session=") and "Secure" in cookie and "HttpOnly" in cookie
 
 
 def test_https_setting_comes_from_the_environment(monkeypatch):
