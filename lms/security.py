@@ -37,7 +37,9 @@ def csrf_token() -> str:
 
 
 def register(app: Flask) -> None:
+    # Flask-WTF offers its own as a global and through a context processor: both replaced.
     app.jinja_env.globals["csrf_token"] = csrf_token
+    app.context_processor(lambda: {"csrf_token": csrf_token})
 
     @app.after_request
     def security_headers(response: Response) -> Response:
