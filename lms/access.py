@@ -12,9 +12,10 @@ def roles_required(*roles: str):
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
-            if not current_user.is_authenticated:
+            user = current_user._get_current_object()  # one lookup, not one per question
+            if not user.is_authenticated:
                 return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-            if roles and current_user.role not in roles:
+            if roles and user.role not in roles:
                 abort(403)
             return view(*args, **kwargs)
 

@@ -128,15 +128,14 @@ def _menu(role: str, is_learner: bool, _locale: str, _root: str) -> tuple[tuple[
 
 
 def register_context(app: Flask) -> None:
+    """Helpers every template may call: globals, set once (a context processor would build
+    the same dictionary again for every page)."""
     static_file = Path(app.static_folder) / "style.css"
     version = hashlib.sha256(static_file.read_bytes()).hexdigest()[:10] if static_file.exists() else "0"
-
-    @app.context_processor
-    def helpers():
-        return {
-            "nav_links": nav_links,
-            "tier_name": tier_name,
-            "level_name": level_name,
-            "staff_role_name": staff_role_name,
-            "static_version": version,
-        }
+    app.jinja_env.globals.update(
+        nav_links=nav_links,
+        tier_name=tier_name,
+        level_name=level_name,
+        staff_role_name=staff_role_name,
+        static_version=version,
+    )
