@@ -26,14 +26,13 @@ run: setup
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 # The whole suite on SQLite, then again on a throwaway PostgreSQL server.
-# Production-like: gunicorn with (2 x cores) + 1 workers on the same database as `make run`.
-WORKERS ?= $(shell echo $$(( 2 * $$(nproc) + 1 )))
+# Production-like: gunicorn with (2 x cores) + 1 workers on 127.0.0.1:8000 (gunicorn.conf.py)
+# on the same database as `make run`.
 serve: setup
 	$(FLASK) db upgrade
 	$(FLASK) courses sync
 	$(FLASK) demo load
-	LMS_DEMO=1 $(VENV)/bin/gunicorn --workers $(WORKERS) --bind 127.0.0.1:8000 \
-		--access-logfile - 'lms:create_app()'
+	LMS_DEMO=1 $(VENV)/bin/gunicorn --access-logfile - 'lms:create_app()'
 
 test: setup
 	./scripts/system-deps.sh

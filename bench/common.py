@@ -112,12 +112,10 @@ class Gunicorn:
                    # the production default (a shared SQLite file) but in the temp dir:
                    RATELIMIT_STORAGE_URI=f"lmsdb://{self.ratelimit_file}")
         self.log = open(self.log_path, "w")
-        # bench.common:served_app() is 'lms:create_app()' plus the lmsdb:// scheme registered,
-        # so that the rate-limit file can live in the temp dir instead of instance/.
         self.proc = subprocess.Popen(
             [str(VENV_BIN / "gunicorn"), "--workers", str(self.workers), "--bind",
              f"127.0.0.1:{self.port}", "--timeout", "60", "--error-logfile", "-",
-             "bench.common:served_app()"],
+             "lms:create_app()"],  # cwd PROJECT: gunicorn.conf.py applies
             cwd=PROJECT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
             start_new_session=True)
         deadline = time.monotonic() + 30
@@ -140,13 +138,6 @@ class Gunicorn:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
         self.log.close()
-
-
-def served_app():
-    import lms.ratelimit_storage  # noqa: F401 - registers lmsdb://
-    from lms import create_app
-
-    return create_app()
 
 
 def request(port: int, method: str, path: str, cookies: dict | None = None,

@@ -42,9 +42,9 @@ def configure_settings(app: Flask, test_config: dict | None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + url[len("postgres://") :]
     elif url.startswith("postgresql://"):
         app.config["SQLALCHEMY_DATABASE_URI"] = "postgresql+psycopg://" + url[len("postgresql://") :]
-    if not app.config.get("RATELIMIT_STORAGE_URI"):
-        import lms.ratelimit_storage  # noqa: F401 - registers the lmsdb:// scheme
+    import lms.ratelimit_storage  # noqa: F401 - registers the lmsdb:// scheme, also when configured
 
+    if not app.config.get("RATELIMIT_STORAGE_URI"):
         app.config["RATELIMIT_STORAGE_URI"] = f"lmsdb://{Path(app.instance_path) / 'ratelimits.sqlite3'}"
     if not app.config.get("COURSES_DIR"):
         app.config["COURSES_DIR"] = str(PROJECT_ROOT / "courses")

@@ -177,3 +177,28 @@ def test_default_secret_refused_outside_tests(monkeypatch, tmp_path):
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/x.sqlite3")
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app()
+
+
+def test_signed_in_user_is_one_row_read_only_and_loads_the_rest_on_demand(app, factory):
+    from flask import session
+
+    from lms.accounts import SignedInUser, load_user, start_session
+
+    school = factory.school()
+    teacher = factory.user("school_admin", username="hieu.truong", school=school)
+    factory.commit()
+    with app.test_request_context("/"):
+        token = start_session(teacher)
+        signed_in = load_user(token)
+        assert isinstance(signed_in, SignedInUser)
+        assert (signed_in.id, signed_in.role, signed_in.school_id, signed_in.full_name) == (
+            teacher.id, "school_admin", school.id, teacher.full_name)
+        assert signed_in.get_id() == token and signed_in.is_authenticated and signed_in.is_staff
+        assert signed_in.is_learner and signed_in.tier == "teacher"  # staff take teacher courses
+        assert signed_in.school.code == school.code  # a relationship: the full User, loaded once
+        assert signed_in.username == "hieu.truong"
+        assert signed_in.record() is signed_in.record()
+        with pytest.raises(AttributeError):
+            signed_in.household_id = 5  # changes go through record(), never silently nowhere
+        session.clear()
+        assert load_user(token) is None  # no idle clock in the cookie: not signed in

@@ -87,3 +87,32 @@ def test_media_files_cannot_run_scripts(client, courses):
     assert response.status_code == 200 and response.mimetype == "image/svg+xml"
     assert "sandbox" in response.headers["Content-Security-Policy"]
     assert "max-age" in response.headers["Cache-Control"]
+
+
+def test_csrf_signature_is_reused_for_a_minute_and_stays_valid(make_browser, factory,
+                                                              monkeypatch):
+    import lms.security
+
+    signed = []
+    real = lms.security.generate_csrf
+    monkeypatch.setattr(lms.security, "generate_csrf", lambda: signed.append(1) or real())
+    factory.user("teacher", username="ky")
+    factory.commit()
+    first = make_browser()
+    assert first.login("ky").status_code == 302
+    first.get("/courses")
+    token, count = first.token, len(signed)
+    first.get("/home")
+    assert first.token == token and len(signed) == count  # reused, not signed again
+    other = make_browser()
+    other.get("/courses")
+    assert other.token != token  # another session, another token
+    later = lms.security.time.monotonic() + lms.security.SIGNED_TOKEN_REUSE_SECONDS + 1
+    monkeypatch.setattr(lms.security.time, "monotonic", lambda: later)
+    first.get("/courses")
+    assert len(signed) == count + 2  # signed afresh after the minute (and for `other`)
+    # The reused signature and the fresh one are both accepted; a forged one is not.
+    assert first.post("/lang", {"lang": "en", "next": "/courses", "csrf_token": token}
+                      ).status_code == 302
+    assert first.post("/lang", {"lang": "vi", "next": "/courses"}).status_code == 302
+    assert first.post("/lang", {"lang": "vi", "csrf_token": "forged"}).status_code == 400
