@@ -8,10 +8,13 @@ from limits.strategies import FixedWindowRateLimiter
 
 
 def _hit(uri, results):
-    import lms.ratelimit_storage  # noqa: F401 - registers the scheme in the child
+    try:
+        import lms.ratelimit_storage  # noqa: F401 - registers the scheme in the child
 
-    limiter = FixedWindowRateLimiter(storage_from_string(uri))
-    results.put(sum(limiter.hit(parse("5 per minute"), "login", "someone") for _ in range(4)))
+        limiter = FixedWindowRateLimiter(storage_from_string(uri))
+        results.put(sum(limiter.hit(parse("5 per minute"), "login", "someone") for _ in range(4)))
+    except Exception as error:  # reported to the test rather than lost with the child
+        results.put(repr(error))
 
 
 def test_counters_are_shared_between_processes(tmp_path):
@@ -23,9 +26,11 @@ def test_counters_are_shared_between_processes(tmp_path):
                for _ in range(3)]
     for w in workers:
         w.start()
+    counts = [results.get(timeout=60) for _ in workers]
     for w in workers:
         w.join(30)
-    allowed = sum(results.get(timeout=5) for _ in workers)
+    assert all(isinstance(n, int) for n in counts), counts
+    allowed = sum(counts)
     assert allowed == 5  # 12 hits from three processes, one shared limit of 5
     limiter = FixedWindowRateLimiter(storage_from_string(uri))
     assert not limiter.test(parse("5 per minute"), "login", "someone")
