@@ -6,7 +6,8 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from flask import Flask, request, url_for
-from flask_babel import format_decimal, get_locale
+from babel.numbers import format_decimal as babel_format_decimal
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -40,13 +41,19 @@ def format_score(value: float | None, digits: int = 1) -> str:
         return ""
     rounded = round(float(value), digits)
     fmt = "#,##0" if rounded == int(rounded) else "#,##0." + "#" * digits
-    return format_decimal(rounded, format=fmt)
+    return _decimal(rounded, fmt, str(get_locale()))
 
 
 def format_number(value: int | None) -> str:
     if value is None:
         return ""
-    return format_decimal(value, format="#,##0")
+    return _decimal(value, "#,##0", str(get_locale()))
+
+
+@functools.lru_cache(maxsize=4096)
+def _decimal(value: float, fmt: str, locale: str) -> str:
+    """Babel's formatting, remembered: a class page writes the same few scores hundreds of times."""
+    return babel_format_decimal(value, format=fmt, locale=locale)
 
 
 def stored_html(value: str | None) -> Markup:
