@@ -100,8 +100,9 @@ def free_port() -> int:
 class Gunicorn:
     """`with Gunicorn(url, log) as port:` serves 'lms:create_app()' with a fresh secret."""
 
-    def __init__(self, url: str, log_path: Path, workers: int = 5, ratelimit_file: Path = None):
-        self.url, self.log_path, self.workers = url, log_path, workers
+    def __init__(self, url: str, log_path: Path, workers: int = 5, ratelimit_file: Path = None,
+                 app: str = "lms:create_app()"):
+        self.url, self.log_path, self.workers, self.app = url, log_path, workers, app
         self.ratelimit_file = ratelimit_file or log_path.with_name("ratelimits.sqlite3")
         self.port = free_port()
         self.proc = None
@@ -115,7 +116,7 @@ class Gunicorn:
         self.proc = subprocess.Popen(
             [str(VENV_BIN / "gunicorn"), "--workers", str(self.workers), "--bind",
              f"127.0.0.1:{self.port}", "--timeout", "60", "--error-logfile", "-",
-             "lms:create_app()"],  # cwd PROJECT: gunicorn.conf.py applies
+             self.app],  # cwd PROJECT: gunicorn.conf.py applies
             cwd=PROJECT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
             start_new_session=True)
         deadline = time.monotonic() + 30

@@ -17,6 +17,8 @@ each ratio is taken against the bare endpoint of the same round (a shared VM's s
 tens of per cent within a minute). Before each run the page is viewed once and the cookies it
 sets are kept, as a browser keeps them.
 Pages: GET /healthz (bare), the pupil's lesson page (the largest lesson of a real course),
+with --floors also two bench-only pages (bench/floor_app.py: the session cookie alone, and a
+signed-in page with nothing of its own),
 the pupil's home (30 assigned courses), the teacher's class page /teach/classes/<id> (page 1
 of 5: 6 courses per page). Reports req/s, ratio to /healthz (target: lesson >= 1/3), HTML
 bytes and HTML + CSS (target <= 30 KB; also gzipped), the class page's size by section, the
@@ -266,6 +268,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5, help="every page measured in turn")
     parser.add_argument("--requests", type=int, default=100, help="per thread, without wrk")
     parser.add_argument("--no-wrk", action="store_true", help="Python threads even with wrk")
+    parser.add_argument("--floors", action="store_true",
+                        help="also measure bench/floor_app.py's cookie-only and signed-in-only "
+                             "pages (where a signed-in page's time goes)")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="lms-pages-"))
     url = os.environ["DATABASE_URL"] if args.postgres_env else (
@@ -277,14 +282,18 @@ def main() -> None:
           + (f"wrk -t1 -c{args.connections} -d{args.seconds}s x {args.rounds} rounds" if use_wrk else
              f"{args.connections} threads x {args.requests} requests")
           + f"; load average {load_average()}")
-    pages = [("GET /healthz (bare)", "/healthz", None),
-             ("lesson page (pupil)", setup["lesson"], "pupil"),
-             ("home (pupil, 30 assigned)", "/home", "pupil"),
-             ("class page 45x30, page 1 (teacher)", f"/teach/classes/{setup['big']}", "teacher"),
-             ("class page 45x30, page 5 (teacher)", f"/teach/classes/{setup['big']}?page=5",
-              "teacher")]
+    pages = [("GET /healthz (bare)", "/healthz", None)]
+    if args.floors:
+        pages += [("(bench) session cookie only", "/bench/cookie", "pupil"),
+                  ("(bench) signed-in, nothing else", "/bench/signed-in", "pupil")]
+    pages += [("lesson page (pupil)", setup["lesson"], "pupil"),
+              ("home (pupil, 30 assigned)", "/home", "pupil"),
+              ("class page 45x30, page 1 (teacher)", f"/teach/classes/{setup['big']}", "teacher"),
+              ("class page 45x30, page 5 (teacher)", f"/teach/classes/{setup['big']}?page=5",
+               "teacher")]
     results = []
-    with Gunicorn(url, tmp / "gunicorn.log", workers=args.workers) as port:
+    served = "bench.floor_app:create_app()" if args.floors else "lms:create_app()"
+    with Gunicorn(url, tmp / "gunicorn.log", workers=args.workers, app=served) as port:
         css_body = request(port, "GET", "/static/style.css")[2]
         css, css_gz = len(css_body), len(gzip.compress(css_body, 6))
         sessions = {None: {}, "pupil": login(port, "bench.hs", "pw"),
@@ -340,7 +349,8 @@ def main() -> None:
         print(f"export matrix.{fmt} 45x30: median {ms:.0f} ms over 20 sequential, {size:,} B")
     print(f"\n{'in-process (test client, no HTTP)':36} {'ms':>6} {'SQL':>4}")
     small = [("class page 10x5 (teacher)", f"/teach/classes/{setup['small']}", "teacher")]
-    for label, ms, n in in_process(app, pages + small):
+    product_pages = [page for page in pages if not page[0].startswith("(bench)")]
+    for label, ms, n in in_process(app, product_pages + small):
         print(f"{label:36} {ms:6.1f} {n:4}")
     print(f"gunicorn log: {log.count('Traceback')} tracebacks, "
           f"{log.count('database is locked')} 'database is locked'; load average {load_average()}")
