@@ -4,6 +4,7 @@ import functools
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -63,3 +64,34 @@ def _wants_write() -> bool:
     if _writer.get():
         return True
     return has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+
+
+def _reads_only() -> bool:
+    from flask import has_request_context, request
+
+    return has_request_context() and request.method in ("GET", "HEAD", "OPTIONS") and not _writer.get()
+
+
+class RequestSession(FlaskSession):
+    """On PostgreSQL, a request that only reads (GET, HEAD) runs in autocommit. At READ
+    COMMITTED every statement takes its own snapshot anyway, so the BEGIN and ROLLBACK around
+    a page view were two round trips to the server that bought nothing: a lesson page makes
+    two queries. Requests that change state, and commands, keep their transactions; SQLite is
+    untouched (there a read transaction does hold one snapshot for the whole page)."""
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        engine = super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
+        if bind is None and engine.dialect.name == "postgresql" and _reads_only():
+            return _autocommit(engine)
+        return engine
+
+
+_autocommit_engines: dict = {}
+
+
+def _autocommit(engine: Engine) -> Engine:
+    """The same engine and pool, its connections in autocommit while checked out."""
+    found = _autocommit_engines.get(engine)
+    if found is None:
+        found = _autocommit_engines[engine] = engine.execution_options(isolation_level="AUTOCOMMIT")
+    return found
