@@ -1,0 +1,53 @@
+"""How requests hold the database: a read-only request on SQLite reads one snapshot; on
+PostgreSQL it runs in autocommit (READ COMMITTED has no snapshot across statements to keep);
+requests that change state and commands keep real transactions."""
+
+import pytest
+from sqlalchemy import func, select
+
+from lms.db_setup import writing
+from lms.extensions import db
+from lms.models import School
+
+
+def _driver(connection):
+    return connection.connection.driver_connection
+
+
+def test_sqlite_page_reads_one_snapshot(app, web_app, factory):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite: a read-only request keeps one snapshot")
+    factory.school()
+    factory.commit()
+    with web_app.test_request_context("/", method="GET"):
+        before = db.session.scalar(select(func.count(School.id)))
+        unit_id = db.session.scalar(select(School.unit_id).limit(1))
+        with writing(), db.engine.begin() as other:  # another worker adds a school meanwhile
+            other.execute(School.__table__.insert().values(
+                unit_id=unit_id, code="MOI", name="Trường mới", level="thcs"))
+        assert db.session.scalar(select(func.count(School.id))) == before  # same snapshot
+        db.session.remove()
+    with web_app.test_request_context("/", method="GET"):
+        assert db.session.scalar(select(func.count(School.id))) == before + 1
+        db.session.remove()
+
+
+def test_postgresql_reads_in_autocommit_and_writes_in_transactions(app, web_app):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL: read-only requests run in autocommit")
+    with web_app.test_request_context("/", method="GET"):
+        assert _driver(db.session.connection()).autocommit is True
+        db.session.remove()
+    with web_app.test_request_context("/", method="POST"):
+        assert _driver(db.session.connection()).autocommit is False
+        db.session.remove()
+    with web_app.app_context():  # commands
+        assert _driver(db.session.connection()).autocommit is False
+        db.session.remove()
+    # The pool hands the connection back to a writer in its normal mode.
+    with web_app.test_request_context("/", method="GET"):
+        db.session.connection()
+        db.session.remove()
+    with web_app.test_request_context("/", method="POST"):
+        assert _driver(db.session.connection()).autocommit is False
+        db.session.remove()
