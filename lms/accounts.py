@@ -10,8 +10,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from lms.extensions import db, login_manager
 from lms.models import User, UserSession
-from lms.models.people import AccountTraits
 from lms.models.base import utcnow
+from lms.models.people import AccountTraits
 
 # Spent on unknown usernames too, so a miss takes as long as a wrong password.
 _DUMMY_HASH = None

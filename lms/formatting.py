@@ -5,8 +5,8 @@ import hashlib
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from flask import Flask, request, url_for
 from babel.numbers import format_decimal as babel_format_decimal
+from flask import Flask, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l

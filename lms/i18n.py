@@ -20,7 +20,7 @@ def install_template_gettext(app: Flask) -> None:
 
     def catalogue(context):
         # Macros imported without context do not see the page's variables: they find the
-        # catalogue the page stored on `g`.
+        # catalogue kept on the request.
         return context.get("_catalogue") or request_catalogue()
 
     @pass_context

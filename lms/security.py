@@ -1,4 +1,5 @@
-"""Headers on every response: no inline script, no other host, no framing."""
+"""Headers on every response (no inline script, no other host, no framing), and the CSRF
+token that pages put in their forms."""
 
 import time
 from collections import OrderedDict
@@ -14,8 +15,9 @@ CSP = (
 
 
 # Flask-WTF signs the session's CSRF token afresh on every page (a timestamped HMAC): about a
-# third of a small page's template time. A signed token is reused for a minute instead; it
-# stays valid for WTF_CSRF_TIME_LIMIT from when it was signed, like any token in an open page.
+# third of the time it takes to render the page frame (base.html). A signed token is reused
+# for a minute instead; it stays valid for WTF_CSRF_TIME_LIMIT from when it was signed, like
+# any token in an open page.
 SIGNED_TOKEN_REUSE_SECONDS = 60
 _signed_tokens: OrderedDict = OrderedDict()  # (secret, raw session token) -> (signed at, token)
 _SIGNED_TOKENS_KEPT = 4096
