@@ -25,9 +25,9 @@ step() {  # step NAME COMMAND...
 rm -f "$out"/city.sqlite3*
 step city-sqlite $py bench/city_dataset.py --database-url "sqlite:///$out/city.sqlite3"
 step ward-sqlite $py bench/ward_metrics.py --database-url "sqlite:///$out/city.sqlite3"
-step city-ward-postgres env PGPORT_TEST=55471 ./scripts/with-postgres.sh sh -c \
+step city-ward-postgres env PGPORT_TEST=25471 ./scripts/with-postgres.sh sh -c \
   "$py bench/city_dataset.py && $py bench/ward_metrics.py"
 step quiz-sqlite $py bench/quiz_load.py
-step quiz-postgres env PGPORT_TEST=55472 ./scripts/with-postgres.sh $py bench/quiz_load.py --postgres-env
-step pages-sqlite $py bench/page_speed.py
-step pages-postgres env PGPORT_TEST=55473 ./scripts/with-postgres.sh $py bench/page_speed.py --postgres-env
+step quiz-postgres env PGPORT_TEST=25472 ./scripts/with-postgres.sh $py bench/quiz_load.py --postgres-env
+step pages-sqlite $py bench/page_speed.py --floors
+step pages-postgres env PGPORT_TEST=25473 ./scripts/with-postgres.sh $py bench/page_speed.py --postgres-env --floors
