@@ -25,7 +25,6 @@ run: setup
 	$(FLASK) demo load
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-# The whole suite on SQLite, then again on a throwaway PostgreSQL server.
 # Production-like: gunicorn with (2 x cores) + 1 workers on 127.0.0.1:8000 (gunicorn.conf.py)
 # on the same database as `make run`.
 serve: setup
@@ -34,6 +33,7 @@ serve: setup
 	$(FLASK) demo load
 	LMS_DEMO=1 $(VENV)/bin/gunicorn --access-logfile - 'lms:create_app()'
 
+# The whole suite on SQLite, then again on a throwaway PostgreSQL server.
 test: setup
 	./scripts/system-deps.sh
 	$(VENV)/bin/pytest

@@ -9,6 +9,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 _writer: ContextVar[bool] = ContextVar("writer", default=False)
+READ_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 def writes(func):
@@ -63,13 +64,13 @@ def _wants_write() -> bool:
 
     if _writer.get():
         return True
-    return has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")
+    return has_request_context() and request.method not in READ_METHODS
 
 
 def _reads_only() -> bool:
     from flask import has_request_context, request
 
-    return has_request_context() and request.method in ("GET", "HEAD", "OPTIONS") and not _writer.get()
+    return has_request_context() and request.method in READ_METHODS and not _writer.get()
 
 
 class RequestSession(FlaskSession):

@@ -3,7 +3,6 @@ workers forked from it, each opening its own database connections)."""
 
 import http.client
 import os
-import re
 import secrets
 import signal
 import socket
@@ -14,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+from conftest import csrf_token
 
 from lms import create_app
 
@@ -96,7 +96,7 @@ def test_gunicorn_config_serves_signed_in_pages_from_every_worker(served):
     port, log = served
     cookies = {}
     status, page = _request(port, "GET", "/login", cookies)
-    token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
+    token = csrf_token(page)
     status, _ = _request(port, "POST", "/login", cookies,
                          {"login": "phuc", "password": "mat-khau-dai", "csrf_token": token})
     assert status == 302

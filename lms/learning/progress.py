@@ -184,8 +184,8 @@ def home_cards(session: Session, user: User) -> tuple[list[CourseCard], list[Cou
     return assigned, rest
 
 
-# The most visited page, a lesson, is one statement, built once: the course (if live and for
-# the learner's tier), every lesson's place and done mark, and the HTML of the one being read.
+# The course (if live) and whether it is for the learner's tier: the course page, lesson done,
+# starting the quiz.
 COURSE_FOR_TIER = select(
     Course,
     select(CourseAudience.course_id)
@@ -193,6 +193,8 @@ COURSE_FOR_TIER = select(
     .exists(),
 ).where(Course.slug == bindparam("slug"), Course.retired_at.is_(None))
 
+# The most visited page, a lesson, is one statement, built once: the course (if live and for
+# the learner's tier), every lesson's place and done mark, and the HTML of the one being read.
 _LESSON_PAGE = (
     select(
         Course.id.label("course_id"),
