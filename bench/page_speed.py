@@ -17,6 +17,8 @@ each ratio is taken against the bare endpoint of the same round (a shared VM's s
 tens of per cent within a minute). Before each run the page is viewed once and the cookies it
 sets are kept, as a browser keeps them.
 Pages: GET /healthz (bare), the pupil's lesson page (the largest lesson of a real course),
+the same page for the other 44 pupils of 7A1 in turn (each request the next pupil's cookies;
+half of them have done that lesson),
 with --floors also two bench-only pages (bench/floor_app.py: the session cookie alone, and a
 signed-in page with nothing of its own),
 the pupil's home (30 assigned courses), the teacher's class page /teach/classes/<id> (page 1
@@ -137,12 +139,24 @@ def prepare(app, tmp: Path, reset: bool) -> dict:
                    Course.slug.not_like("do-toc-do-%"))
             .order_by(func.length(Lesson.html).desc()).limit(1))
         course = s.get(Course, lesson.course_id)
+        course_lessons = s.execute(select(Lesson.id, Lesson.position)
+                                   .where(Lesson.course_id == course.id)).all()
         s.execute(insert(LessonProgress), [
             {"user_id": pupil.id, "lesson_id": lid, "course_id": course.id}
-            for lid in s.scalars(select(Lesson.id).where(Lesson.course_id == course.id))])
+            for lid, _pos in course_lessons])
+        # The rest of 7A1 sign in too, each at the page: half of them have done that lesson
+        # (and some of those the next one), the others have done only the lessons before it.
+        others = rooms["7A1"][1][1:]
+        for k, other in enumerate(others, start=1):
+            other.username, other.password_hash = f"bench.hs{k:02d}", pw
+            last = lesson.position + (k % 2) + (k % 4 == 1)
+            s.execute(insert(LessonProgress), [
+                {"user_id": other.id, "lesson_id": lid, "course_id": course.id}
+                for lid, pos in course_lessons if pos < last])
         s.commit()
         return {"lesson": f"/courses/{course.slug}/lessons/{lesson.slug}",
-                "big": rooms["7A1"][0], "small": rooms["7A2"][0]}
+                "big": rooms["7A1"][0], "small": rooms["7A2"][0],
+                "class": [other.username for other in others]}
 
 
 def _progress(s, rng, pupils, courses, lessons, questions, insert, LessonProgress, QuizAttempt,
@@ -178,12 +192,21 @@ def _progress(s, rng, pupils, courses, lessons, questions, insert, LessonProgres
         s.execute(insert(Completion), completions)
 
 
-def wrk(port, path, cookie, connections, seconds) -> dict:
+def wrk(port, path, cookies: list[str], connections, seconds) -> dict:
+    """One Cookie header, or several taken in turn request by request (a Lua script)."""
     cmd = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
-    if cookie:
-        cmd += ["-H", f"Cookie: {cookie}"]
-    out = subprocess.run(cmd + [f"http://127.0.0.1:{port}{path}"], capture_output=True,
-                         text=True, timeout=seconds + 30).stdout
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        if len(cookies) == 1 and cookies[0]:
+            cmd += ["-H", f"Cookie: {cookies[0]}"]
+        elif len(cookies) > 1:
+            listed = ",\n".join(f'"{cookie}"' for cookie in cookies)
+            script.write(f"local cookies = {{\n{listed}\n}}\nlocal i = 0\n"
+                         "request = function()\n  i = i % #cookies + 1\n"
+                         "  return wrk.format(nil, nil, {Cookie = cookies[i]})\nend\n")
+            script.flush()
+            cmd += ["-s", script.name]
+        out = subprocess.run(cmd + [f"http://127.0.0.1:{port}{path}"], capture_output=True,
+                             text=True, timeout=seconds + 30).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     latency = dict(re.findall(r"\s+(50|99)%\s+(\S+)", out))
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
@@ -203,12 +226,12 @@ def summarize(runs: list[dict], bare_runs: list[dict]) -> dict:
             "errors": "; ".join(run["errors"] for run in runs if run["errors"])}
 
 
-def threads(port, path, cookies, connections, per_thread) -> dict:
+def threads(port, path, jars: list[dict], connections, per_thread) -> dict:
     times, bad, lock = [], [0], threading.Lock()
 
     def run():
-        for _ in range(per_thread):
-            status, _h, _b, t = request(port, "GET", path, dict(cookies))
+        for n in range(per_thread):
+            status, _h, _b, t = request(port, "GET", path, dict(jars[n % len(jars)]))
             with lock:
                 times.append(t)
                 bad[0] += status != 200
@@ -287,6 +310,7 @@ def main() -> None:
         pages += [("(bench) session cookie only", "/bench/cookie", "pupil"),
                   ("(bench) signed-in, nothing else", "/bench/signed-in", "pupil")]
     pages += [("lesson page (pupil)", setup["lesson"], "pupil"),
+              ("lesson page, 44 pupils in turn", setup["lesson"], "class"),
               ("home (pupil, 30 assigned)", "/home", "pupil"),
               ("class page 45x30, page 1 (teacher)", f"/teach/classes/{setup['big']}", "teacher"),
               ("class page 45x30, page 5 (teacher)", f"/teach/classes/{setup['big']}?page=5",
@@ -296,22 +320,25 @@ def main() -> None:
     with Gunicorn(url, tmp / "gunicorn.log", workers=args.workers, app=served) as port:
         css_body = request(port, "GET", "/static/style.css")[2]
         css, css_gz = len(css_body), len(gzip.compress(css_body, 6))
-        sessions = {None: {}, "pupil": login(port, "bench.hs", "pw"),
-                    "teacher": login(port, "bench.gv", "pw")}
+        sessions = {None: [{}], "pupil": [login(port, "bench.hs", "pw")],
+                    "teacher": [login(port, "bench.gv", "pw")],
+                    "class": [login(port, name, "pw") for name in setup["class"]]}
         bodies, rounds = {}, {label: [] for label, _p, _w in pages}
         for _round in range(args.rounds):
             for label, path, who in pages:
                 # One view first, keeping what the server sets, as a browser would: the CSRF
                 # secret on the first page, the idle clock once a minute.
-                cookies = sessions[who]
-                status, _h, body, _t = request(port, "GET", path, cookies)
-                assert status == 200, (label, status)
-                bodies[label] = body
-                cookie = "; ".join(f"{k}={v}" for k, v in cookies.items())
+                jars = sessions[who]
+                for cookies in jars:
+                    status, _h, body, _t = request(port, "GET", path, cookies)
+                    assert status == 200, (label, status)
+                    bodies[label] = body
+                cookie_headers = ["; ".join(f"{k}={v}" for k, v in jar.items()) for jar in jars]
                 if use_wrk:
-                    rounds[label].append(wrk(port, path, cookie, args.connections, args.seconds))
+                    rounds[label].append(wrk(port, path, cookie_headers, args.connections,
+                                             args.seconds))
                 else:
-                    rounds[label].append(threads(port, path, cookies, args.connections,
+                    rounds[label].append(threads(port, path, jars, args.connections,
                                                  args.requests))
         for label, path, who in pages:
             body = bodies[label]
@@ -320,7 +347,7 @@ def main() -> None:
             if "page 1" in label:
                 sections = [(len(part.encode()), re.sub(r"<[^>]+>", "", part[:120]).split("\n")[0])
                             for part in re.split(r"(?=<h2)", body.decode())]
-        teacher = sessions["teacher"]
+        teacher = sessions["teacher"][0]
         exports = []
         for fmt in ("csv", "xlsx"):
             times, size = [], 0
@@ -349,7 +376,8 @@ def main() -> None:
         print(f"export matrix.{fmt} 45x30: median {ms:.0f} ms over 20 sequential, {size:,} B")
     print(f"\n{'in-process (test client, no HTTP)':36} {'ms':>6} {'SQL':>4}")
     small = [("class page 10x5 (teacher)", f"/teach/classes/{setup['small']}", "teacher")]
-    product_pages = [page for page in pages if not page[0].startswith("(bench)")]
+    product_pages = [page for page in pages
+                     if not page[0].startswith("(bench)") and page[2] != "class"]
     for label, ms, n in in_process(app, product_pages + small):
         print(f"{label:36} {ms:6.1f} {n:4}")
     print(f"gunicorn log: {log.count('Traceback')} tracebacks, "

@@ -117,12 +117,13 @@ def configure_blueprints(app: Flask) -> None:
 
 
 def configure_templates(app: Flask) -> None:
-    from lms import formatting, i18n
+    from lms import formatting, i18n, shared_pages
 
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     formatting.register(app)
     i18n.install_template_gettext(app)
+    shared_pages.register(app)
 
 
 def configure_errors(app: Flask) -> None:

@@ -3,6 +3,8 @@ token that pages put in their forms."""
 
 import time
 from collections import OrderedDict
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from flask import Flask, Response, current_app, session
 from flask_wtf.csrf import generate_csrf
@@ -23,7 +25,24 @@ _signed_tokens: OrderedDict = OrderedDict()  # (secret, raw session token) -> (s
 _SIGNED_TOKENS_KEPT = 4096
 
 
+_placeholder: ContextVar[str | None] = ContextVar("csrf_token_placeholder", default=None)
+
+
+@contextmanager
+def token_placeholder(text: str):
+    """Inside, csrf_token() gives `text`: for a page rendered once and shared by many
+    viewers (lms.shared_pages), each of whom then gets their own token in its place."""
+    reset = _placeholder.set(text)
+    try:
+        yield
+    finally:
+        _placeholder.reset(reset)
+
+
 def csrf_token() -> str:
+    placeholder = _placeholder.get()
+    if placeholder is not None:
+        return placeholder
     raw = session.get("csrf_token")
     key = (current_app.secret_key, raw)
     now = time.monotonic()

@@ -257,6 +257,43 @@ def lesson_page(session: Session, user: User, slug: str, lesson_slug: str) -> Le
     return LessonPage(CourseState(course, lessons, done, None, None, None, 0), first.for_tier is not None)
 
 
+@dataclass(frozen=True)
+class LessonView:
+    """Everything a lesson page shows, as plain values: pupils who stand at the same place in
+    the same lesson see the same page (lms.shared_pages renders it once for all of them)."""
+
+    course_slug: str
+    course_title: str
+    slug: str
+    title: str
+    html: str
+    position: int
+    total: int
+    done: bool
+    previous_slug: str | None
+    following_slug: str | None
+    following_open: bool
+
+
+def lesson_view(state: CourseState, lesson) -> LessonView:
+    index = state.lessons.index(lesson)
+    previous = state.lessons[index - 1] if index > 0 else None
+    following = state.lessons[index + 1] if index + 1 < len(state.lessons) else None
+    return LessonView(
+        course_slug=state.course.slug,
+        course_title=state.course.title,
+        slug=lesson.slug,
+        title=lesson.title,
+        html=lesson.html or "",
+        position=index + 1,
+        total=len(state.lessons),
+        done=lesson.id in state.done,
+        previous_slug=previous.slug if previous else None,
+        following_slug=following.slug if following else None,
+        following_open=following is not None and state.may_open(following),
+    )
+
+
 def may_take(user: User, course: Course) -> bool:
     return user.tier is not None and user.tier in course.audience_codes
 

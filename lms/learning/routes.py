@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from lms import shared_pages
 from lms.access import learner_required, login_required
 from lms.extensions import db
 from lms.learning import progress, quiz
@@ -68,25 +69,14 @@ def lesson(slug: str, lesson_slug: str):
         abort(404)
     if not page.for_tier:
         abort(403)
-    state, course = page.state, page.state.course
+    state = page.state
     lesson = next((line for line in state.lessons if line.slug == lesson_slug), None)
     if lesson is None:
         abort(404)
     if not state.may_open(lesson):
         flash(_("Finish the lessons before this one first."), "error")
         return redirect(url_for(".lesson", slug=slug, lesson_slug=state.next_lesson.slug))
-    index = state.lessons.index(lesson)
-    previous = state.lessons[index - 1] if index > 0 else None
-    following = state.lessons[index + 1] if index + 1 < len(state.lessons) else None
-    return render_template(
-        "learning/lesson.html",
-        course=course,
-        lesson=lesson,
-        state=state,
-        position=index + 1,
-        previous=previous,
-        following=following,
-    )
+    return shared_pages.render("learning/lesson.html", progress.lesson_view(state, lesson))
 
 
 @bp.post("/courses/<slug>/lessons/<lesson_slug>/done")
