@@ -4,7 +4,7 @@ import secrets
 from datetime import datetime
 
 from flask import current_app, session
-from flask_login import UserMixin
+from flask_login import UserMixin, login_user
 from sqlalchemy import bindparam, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -51,6 +51,15 @@ def start_session(user: User) -> str:
     user.session_token = token
     session["seen"] = utcnow().timestamp()
     return token
+
+
+def sign_in(user: User) -> None:
+    """A new server-side session for `user`, and Flask-Login's mark of it in the cookie."""
+    start_session(user)
+    login_user(user)
+    # Flask-Login also keeps a hash of the address and browser ("_id", 128 characters) for its
+    # session protection, which is off here (lms.extensions): every request would carry it.
+    session.pop("_id", None)
 
 
 def end_session(token: str | None) -> None:

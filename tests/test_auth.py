@@ -54,6 +54,18 @@ def test_login_rotates_the_session(browser, factory, client):
         assert "csrf_token" not in s  # the pre-login session was cleared
 
 
+def test_the_session_cookie_carries_only_what_is_used(browser, factory, client, web_app):
+    factory.user(username="gon")
+    factory.commit()
+    assert browser.login("gon").status_code == 302
+    cookie = client.get_cookie("session").value
+    data = web_app.session_interface.get_signing_serializer(web_app).loads(cookie)
+    # Flask-Login's "_id" (a hash for its session protection, which is off) is not sent along
+    # with every request; the server-side session token is.
+    assert set(data) == {"_user_id", "_fresh", "csrf_token", "seen"}
+    assert len(cookie) < 260
+
+
 def test_logout_ends_the_session_on_the_server(make_browser, factory, web_app):
     factory.user("teacher", username="out")
     factory.commit()

@@ -2,10 +2,9 @@
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_user
 from sqlalchemy import select
 
-from lms.accounts import start_session, verify_pin
+from lms.accounts import sign_in, verify_pin
 from lms.auth.forms import ClassCodeForm, PinLoginForm
 from lms.extensions import db, limiter
 from lms.models import Classroom
@@ -63,8 +62,7 @@ def class_pin(code: str):
     if form.validate_on_submit():
         pupil = next((p for p in pupils if str(p.id) == form.pupil.data), None)
         if pupil is not None and pupil.active and verify_pin(pupil, form.pin.data.strip()):
-            start_session(pupil)
-            login_user(pupil)
+            sign_in(pupil)
             return redirect(url_for("learning.home"))
         flash(_("Wrong PIN, or no name chosen. Try again or ask your teacher."), "error")
         return render_template("auth/class_pin.html", room=room, pupils=pupils, form=form), 401

@@ -3,10 +3,10 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 from sqlalchemy import or_, select
 
-from lms.accounts import end_session, hash_password, start_session, verify_password
+from lms.accounts import end_session, hash_password, sign_in, verify_password
 from lms.auth import cards
 from lms.auth.forms import LoginForm, SetupForm
 from lms.extensions import db, limiter
@@ -57,8 +57,7 @@ def login():
     if form.validate_on_submit():
         user = find_user_for_login(form.login.data)
         if verify_password(user, form.password.data) and user.active:
-            start_session(user)
-            login_user(user)
+            sign_in(user)
             return redirect(safe_next(form.next.data) or url_for("catalog.index"))
         flash(_("Wrong username or password."), "error")
         return render_template("auth/login.html", form=form), 401
@@ -102,8 +101,7 @@ def setup():
         user.password_hash = hash_password(form.password.data)
         user.claimed_at = utcnow()
         db.session.commit()
-        start_session(user)
-        login_user(user)
+        sign_in(user)
         flash(_("Your password is set. Sign in next time with your phone number."), "success")
         return redirect(url_for("catalog.index"))
     return render_template("auth/setup.html", form=form)

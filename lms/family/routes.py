@@ -3,11 +3,11 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_user
+from flask_login import current_user
 from sqlalchemy import select
 
 from lms.access import roles_required
-from lms.accounts import start_session
+from lms.accounts import sign_in
 from lms.auth.routes import CODE_MESSAGES
 from lms.extensions import db, limiter
 from lms.family.forms import PairForm, SignupForm
@@ -71,8 +71,7 @@ def pair_view():
             )
         except (CodeError, PairingError) as error:
             return refused(error, "family/signup.html", form)
-        start_session(parent)
-        login_user(parent)
+        sign_in(parent)
         flash(_("Welcome! You are now linked to %(name)s.", name=pupil.full_name), "success")
         return redirect(url_for(".home"))
     return render_template("family/signup.html", form=form)
