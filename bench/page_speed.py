@@ -12,10 +12,11 @@ one pupil with a cheap password hash.
 
 Throughput: `wrk -t1 -c<connections> -d<seconds>s` per page with the signed-in session cookie
 (`apt-get install -y wrk`); without wrk, <connections> Python threads send --requests each.
-Every page is measured in turn, --rounds times; the figures are medians over the rounds and
-each ratio is taken against the bare endpoint of the same round (a shared VM's speed drifts by
-tens of per cent within a minute). Before each run the page is viewed once and the cookies it
-sets are kept, as a browser keeps them.
+Every page is measured in turn, --rounds times, with the bare endpoint measured before and
+after each page; the figures are medians over the rounds and each ratio is taken against the
+mean of the two bare runs next to it (a shared VM's speed drifts by tens of per cent within a
+minute). Before each run the page is viewed once and the cookies it sets are kept, as a
+browser keeps them.
 Pages: GET /healthz (bare), the pupil's lesson page (the largest lesson of a real course),
 the same page for the other 44 pupils of 7A1 in turn (each request the next pupil's cookies;
 half of them have done that lesson),
@@ -215,10 +216,11 @@ def wrk(port, path, cookies: list[str], connections, seconds) -> dict:
             "bad": int(bad.group(1)) if bad else 0, "errors": errors.group(1) if errors else ""}
 
 
-def summarize(runs: list[dict], bare_runs: list[dict]) -> dict:
-    """Median req/s over the rounds; the ratio to the bare endpoint is taken round by round
-    (the machine's speed drifts between rounds more than between neighbouring runs)."""
-    ratios = sorted(run["rps"] / bare["rps"] for run, bare in zip(runs, bare_runs))
+def summarize(runs: list[dict]) -> dict:
+    """Median req/s over the rounds, and the median of the run-by-run ratios to the bare
+    endpoint measured just before and just after each run (a shared VM's speed drifts by tens
+    of per cent within a minute, so a page is compared with its neighbours only)."""
+    ratios = sorted(run["rps"] / run["bare_rps"] for run in runs)
     middle = sorted(runs, key=lambda run: run["rps"])[len(runs) // 2]
     return {"rps": statistics.median(run["rps"] for run in runs),
             "ratio": statistics.median(ratios), "range": f"{ratios[0]:.2f}-{ratios[-1]:.2f}",
@@ -324,26 +326,35 @@ def main() -> None:
                     "teacher": [login(port, "bench.gv", "pw")],
                     "class": [login(port, name, "pw") for name in setup["class"]]}
         bodies, rounds = {}, {label: [] for label, _p, _w in pages}
+
+        def measure(label, path, who):
+            # One view first, keeping what the server sets, as a browser would: the CSRF
+            # secret on the first page, the idle clock once a minute.
+            jars = sessions[who]
+            for cookies in jars:
+                status, _h, body, _t = request(port, "GET", path, cookies)
+                assert status == 200, (label, status)
+                bodies[label] = body
+            if not use_wrk:
+                return threads(port, path, jars, args.connections, args.requests)
+            cookie_headers = ["; ".join(f"{k}={v}" for k, v in jar.items()) for jar in jars]
+            return wrk(port, path, cookie_headers, args.connections, args.seconds)
+
+        # Every round: the bare endpoint, then each page followed by the bare endpoint again.
+        bare = pages[0]
         for _round in range(args.rounds):
-            for label, path, who in pages:
-                # One view first, keeping what the server sets, as a browser would: the CSRF
-                # secret on the first page, the idle clock once a minute.
-                jars = sessions[who]
-                for cookies in jars:
-                    status, _h, body, _t = request(port, "GET", path, cookies)
-                    assert status == 200, (label, status)
-                    bodies[label] = body
-                cookie_headers = ["; ".join(f"{k}={v}" for k, v in jar.items()) for jar in jars]
-                if use_wrk:
-                    rounds[label].append(wrk(port, path, cookie_headers, args.connections,
-                                             args.seconds))
-                else:
-                    rounds[label].append(threads(port, path, jars, args.connections,
-                                                 args.requests))
+            before = measure(*bare)
+            rounds[bare[0]].append({**before, "bare_rps": before["rps"]})
+            for label, path, who in pages[1:]:
+                run = measure(label, path, who)
+                after = measure(*bare)
+                rounds[label].append({**run, "bare_rps": (before["rps"] + after["rps"]) / 2})
+                rounds[bare[0]].append({**after, "bare_rps": after["rps"]})
+                before = after
         for label, path, who in pages:
             body = bodies[label]
             results.append((label, len(body), len(gzip.compress(body, 6)),
-                            summarize(rounds[label], rounds[pages[0][0]])))
+                            summarize(rounds[label])))
             if "page 1" in label:
                 sections = [(len(part.encode()), re.sub(r"<[^>]+>", "", part[:120]).split("\n")[0])
                             for part in re.split(r"(?=<h2)", body.decode())]
@@ -366,8 +377,9 @@ def main() -> None:
         print(f"{label:36} {f['rps']:7.0f} {f['ratio']:6.2f} {f['range']:>11} {f['p50']:>8} "
               f"{f['p99']:>8} {size:7,} {size + css:7,} {gz + css_gz:6,} {f['bad']:>4} "
               f"{f['errors']}")
-    print(f"(medians over {args.rounds} rounds; each round measures every page in turn, and "
-          f"a page's ratio is taken against the bare endpoint of the same round)")
+    print(f"(medians over {args.rounds} rounds; each round measures every page in turn with the "
+          f"bare endpoint before and after each, and a page's ratio is taken against the mean of "
+          f"those two)")
     print(f"(style.css: {css:,} B; HTML and +CSS are the bodies gunicorn sends (it does not "
           f"compress); gzip: HTML + CSS at gzip -6, as a compressing proxy would send them)")
     print("class page 1 by section: " + "; ".join(f"{title[:30] or 'head'} {n:,} B"
