@@ -2,12 +2,12 @@
 name, form token and address, and nothing of one pupil reaches another."""
 
 import pytest
+from conftest import csrf_token
 from markupsafe import escape
 
 from lms.extensions import db
 from lms.models import LessonProgress
 from lms.shared_pages import NAME, PATH, TOKEN, SharedPageError, _StandIn
-from tests.conftest import csrf_token
 
 LESSON = "/courses/quiz-course/lessons/bai-mot"
 
