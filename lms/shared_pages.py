@@ -54,7 +54,8 @@ def register(app: Flask) -> None:
 
 
 def render(template: str, page) -> str:
-    """`template` with `page` (a frozen dataclass: everything the page shows) for the viewer."""
+    """`template` with `page` (a frozen dataclass: everything the page shows) for the signed-in
+    viewer (routes behind an access check only: the audience is read from the account)."""
     if session.get("_flashes"):
         return render_template(template, page=page)
     user = current_user._get_current_object()
