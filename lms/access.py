@@ -2,8 +2,10 @@
 
 from functools import wraps
 
-from flask import abort, redirect, request, url_for
+from flask import abort, redirect, url_for
 from flask_login import current_user
+
+from lms.redirects import current_path
 
 
 def roles_required(*roles: str):
@@ -14,7 +16,7 @@ def roles_required(*roles: str):
         def wrapped(*args, **kwargs):
             user = current_user._get_current_object()  # one lookup, not one per question
             if not user.is_authenticated:
-                return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+                return redirect(url_for("auth.login", next=current_path()))
             if roles and user.role not in roles:
                 abort(403)
             return view(*args, **kwargs)

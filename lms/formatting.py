@@ -13,6 +13,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
+from lms.redirects import current_path
+
 VN_OFFSET = timedelta(hours=7)
 
 
@@ -112,11 +114,6 @@ def tier_name(tier: str | None) -> str:
     return str(TIER_NAMES.get(tier, tier or ""))
 
 
-def next_path() -> str:
-    """Where a form on this page (the language switch) comes back to."""
-    return request.full_path.rstrip("?")
-
-
 def nav_links() -> tuple[tuple[str, str], ...]:
     """The menu for the signed-in user's role: (address, label) pairs."""
     user = current_user._get_current_object()
@@ -146,7 +143,7 @@ def register_context(app: Flask) -> None:
     version = hashlib.sha256(static_file.read_bytes()).hexdigest()[:10] if static_file.exists() else "0"
     app.jinja_env.globals.update(
         nav_links=nav_links,
-        next_path=next_path,
+        current_path=current_path,
         tier_name=tier_name,
         level_name=level_name,
         staff_role_name=staff_role_name,

@@ -20,8 +20,8 @@ from flask import Flask, current_app, render_template, request, session
 from flask_login import current_user
 from markupsafe import escape
 
-from lms.formatting import next_path
 from lms.i18n import select_locale
+from lms.redirects import current_path
 from lms.security import csrf_token, token_placeholder
 
 # Random per process, so no text in a lesson can look like one.
@@ -63,7 +63,7 @@ def render(template: str, page) -> str:
     shared = current_app.extensions["shared_pages"](template, page, audience)
     return (
         shared.replace(NAME, escape(user.full_name))
-        .replace(PATH, escape(next_path()))
+        .replace(PATH, escape(current_path()))
         .replace(TOKEN, escape(csrf_token()))
     )
 
@@ -79,7 +79,7 @@ def _shared_copy(template: str, page, audience: tuple) -> str:
             template,
             page=page,
             current_user=viewer,
-            next_path=lambda: PATH,
+            current_path=lambda: PATH,
             request=_StandIn("request"),
             session=_StandIn("session"),
             g=_StandIn("g"),

@@ -197,7 +197,6 @@ COURSE_FOR_TIER = select(
 # the learner's tier), every lesson's place and done mark, and the HTML of the one being read.
 _LESSON_PAGE = (
     select(
-        Course.id.label("course_id"),
         Course.title.label("course_title"),
         CourseAudience.course_id.label("for_tier"),
         Lesson.id,
@@ -226,7 +225,6 @@ _LESSON_PAGE = (
 class CourseHeading:
     """What a lesson page shows of its course."""
 
-    id: int
     slug: str
     title: str
 
@@ -251,7 +249,7 @@ def lesson_page(session: Session, user: User, slug: str, lesson_slug: str) -> Le
     if not rows:
         return None
     first = rows[0]
-    course = CourseHeading(first.course_id, slug, first.course_title)
+    course = CourseHeading(slug, first.course_title)
     lessons = [row for row in rows if row.id is not None]
     done = {row.id for row in lessons if row.done is not None}
     return LessonPage(CourseState(course, lessons, done, None, None, None, 0), first.for_tier is not None)
