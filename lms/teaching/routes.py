@@ -1,9 +1,9 @@
-"""What teachers do: their classes, assignments, the progress matrix, cards and letters."""
+"""What teachers do: their classes, assignments and the progress matrix (cards and letters:
+lms.teaching.printing)."""
 
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -20,8 +20,7 @@ from lms.extensions import db
 from lms.learning.progress import courses_for_tier
 from lms.models import Assignment, Classroom, Course, User
 from lms.models.base import today_in_vietnam, utcnow
-from lms.people.codes import issue_code
-from lms.teaching import export, matrix, pins
+from lms.teaching import export, matrix
 from lms.teaching.forms import AssignmentForm
 
 bp = Blueprint("teaching", __name__, url_prefix="/teach")
@@ -179,57 +178,6 @@ def matrix_print(classroom_id: int):
     return render_template("teaching/print.html", room=room, grid=grid, today=today_in_vietnam())
 
 
-@bp.post("/classes/<int:classroom_id>/cards")
-@roles_required(*STAFF)
-def cards(classroom_id: int):
-    """New PINs for the whole class, shown once on printable cards."""
-    room = load_classroom(classroom_id, manage=True)
-    pupils = matrix.class_pupils(db.session, room.id)
-    issued = pins.reset_pins(db.session, room, pupils)
-    return render_template(
-        "teaching/cards.html",
-        room=room,
-        pupils=pupils,
-        pins=issued,
-        login_url=url_for("auth.class_login", code=room.signin_code, _external=True),
-    )
-
-
-@bp.post("/classes/<int:classroom_id>/pin")
-@roles_required(*STAFF)
-def reset_pin(classroom_id: int):
-    """A new PIN for one pupil of the class, chosen in the class page's list."""
-    room = load_classroom(classroom_id, manage=True)
-    pupil = load_pupil(room, request.form.get("pupil_id", type=int))
-    issued = pins.reset_pins(db.session, room, [pupil])
-    return render_template(
-        "teaching/cards.html",
-        room=room,
-        pupils=[pupil],
-        pins=issued,
-        login_url=url_for("auth.class_login", code=room.signin_code, _external=True),
-    )
-
-
-@bp.post("/classes/<int:classroom_id>/letters")
-@roles_required(*STAFF)
-def letters(classroom_id: int):
-    """One pairing letter per pupil, each with a new one-time code and its QR code."""
-    room = load_classroom(classroom_id, manage=True)
-    pupils = matrix.class_pupils(db.session, room.id)
-    days = current_app.config["PAIRING_CODE_DAYS"]
-    codes = {p.id: issue_code(db.session, "pairing", p, current_user, days) for p in pupils}
-    db.session.commit()
-    return render_template(
-        "teaching/letters.html",
-        room=room,
-        pupils=pupils,
-        codes=codes,
-        days=days,
-        school=room.school,
-    )
-
-
 @bp.get("/courses/<slug>/")
 @roles_required(*STAFF)
 def preview(slug: str):
@@ -242,3 +190,6 @@ def preview(slug: str):
         course=course,
         lessons=[lesson for lesson in course.lessons if lesson.retired_at is None],
     )
+
+
+from lms.teaching import printing  # noqa: E402,F401  (its routes join this blueprint)
