@@ -38,6 +38,12 @@ def load_classroom(classroom_id: int, *, manage: bool = False) -> Classroom:
     return classroom
 
 
+def school_manages(user, room: Classroom) -> bool:
+    """The class page's actions (assign, cards, letters, PINs) belong to the school: the ward
+    admin, who may also open the page, sees the figures only (issue 16, item 3)."""
+    return user.role != "ward_admin" and can_manage_class(user, room)
+
+
 def load_assignment(assignment_id: int) -> Assignment:
     assignment = db.session.get(Assignment, assignment_id)
     if assignment is None or assignment.withdrawn_at is not None:
@@ -72,9 +78,8 @@ def classes():
 def classroom(classroom_id: int):
     room = load_classroom(classroom_id)
     grid = matrix.build_matrix(db.session, room)
-    form = None
-    if can_manage_class(current_user, room):
-        form = assignment_form(room)
+    manage = school_manages(current_user, room)
+    form = assignment_form(room) if manage else None
     # A phone shows a few courses at a time; the page stays small for a class of 45 x 30.
     pages = max(1, -(-len(grid.assignments) // COLUMNS_PER_PAGE))
     page = min(max(request.args.get("page", 1, type=int), 1), pages)
@@ -87,7 +92,7 @@ def classroom(classroom_id: int):
         columns=columns,
         page=page,
         pages=pages,
-        manage=can_manage_class(current_user, room),
+        manage=manage,
         difficult=matrix.difficult_questions(db.session, room),
     )
 
