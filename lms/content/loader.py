@@ -4,6 +4,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote
 
 from lms.content.frontmatter import (
     Document,
@@ -33,8 +34,15 @@ ASSET_TYPES = {
     ".pdf": "application/pdf",
 }
 MAX_ASSET_BYTES = 512 * 1024
-# Inline links and images, and reference definitions: their targets must exist.
-INLINE_LINK = re.compile(r"!?\[(?:[^\[\]]|\[[^\[\]]*\])*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+# Part of every course's digest: bump it when render.py's output changes, so that the next sync
+# renders every course again.
+RENDER_VERSION = 2
+# Inline links and images, and reference definitions: their targets must exist. A target is
+# either bare (no spaces) or in angle brackets, where it may hold spaces: `[x](<hình ảnh.png>)`.
+INLINE_LINK = re.compile(
+    r"!?\[(?:[^\[\]]|\[[^\[\]]*\])*\]\(\s*(?:<(?P<angled>[^<>\n]*)>|(?P<bare>[^)\s<>]+))"
+    r"(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)"
+)
 REFERENCE_DEF = re.compile(r"^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s+.*)?$")
 UNSAFE_SCHEME = re.compile(r"^\s*(javascript|vbscript|data|file):", re.IGNORECASE)
 SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
@@ -236,8 +244,9 @@ def check_links(doc: Document, course: CourseSource, problems: Problems) -> None
             prose.append("" if in_code else line)
     text = "\n".join(prose)
     for match in INLINE_LINK.finditer(text):  # a link's text may wrap onto the next line
-        lineno = doc.body_line + text.count("\n", 0, match.start(1))
-        check_target(doc.path, lineno, match.group(1), course, problems)
+        group = "angled" if match.group("angled") is not None else "bare"
+        lineno = doc.body_line + text.count("\n", 0, match.start(group))
+        check_target(doc.path, lineno, match.group(group), course, problems)
     for offset, line in enumerate(prose):
         ref = REFERENCE_DEF.match(line)
         if ref:
@@ -250,7 +259,7 @@ def check_target(path: Path, line: int, target: str, course: CourseSource, probl
         return
     if SCHEME.match(target) or target.startswith(("#", "/")):
         return
-    relative = target.split("#", 1)[0].split("?", 1)[0]
+    relative = local_path(target)
     if not relative:
         return
     file = (path.parent / relative).resolve()
@@ -280,10 +289,13 @@ def check_target(path: Path, line: int, target: str, course: CourseSource, probl
     course.assets[rel] = file
 
 
+def local_path(target: str) -> str:
+    """The file a relative target names: no anchor or query, percent-escapes decoded."""
+    return unquote(target.split("#", 1)[0].split("?", 1)[0])
+
+
 def course_digest(course: CourseSource) -> str:
     """A fingerprint of every file the course is made of: equal digests, nothing to store."""
-    from lms.content.render import RENDER_VERSION
-
     h = hashlib.sha256(f"render:{RENDER_VERSION}".encode())
     files = [course.folder / "course.md"] + [lesson.path for lesson in course.lessons]
     if course.quiz:

@@ -1,16 +1,16 @@
 """Markdown -> HTML -> sanitized HTML. Rendering happens at sync, never per request."""
 
 import hashlib
+import html as htmllib
 import re
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 import bleach
 import markdown
 
-from lms.content.loader import LESSON_FILE, CourseSource
-
-# Bump when rendering changes, so that the next sync renders every course again.
-RENDER_VERSION = 1
+# Bump loader.RENDER_VERSION when what this module writes changes (it is part of each digest).
+from lms.content.loader import LESSON_FILE, CourseSource, local_path
 
 ALLOWED_TAGS = frozenset(
     {
@@ -92,7 +92,11 @@ def render_markdown(text: str, url_for_target=None) -> str:
     html = _markdown().convert(text or "")
     html = html.replace("<h1>", "<h2>").replace("</h1>", "</h2>")
     if url_for_target is not None:
-        html = _URL_ATTR.sub(lambda m: m.group(1) + url_for_target(m.group(2)) + m.group(3), html)
+        # The attribute holds the target HTML-escaped (`a&amp;b.png`); the resolver gets it plain.
+        html = _URL_ATTR.sub(
+            lambda m: m.group(1) + htmllib.escape(url_for_target(htmllib.unescape(m.group(2)))) + m.group(3),
+            html,
+        )
     html = html.replace("<img ", '<img loading="lazy" ')
     return sanitize_html(html)
 
@@ -130,16 +134,16 @@ def render_course(course: CourseSource, media_prefix: str = "/media") -> Rendere
         def url_for_target(target: str) -> str:
             if _SCHEME.match(target) or target.startswith(("#", "/")) or not target:
                 return target
-            relative, _, anchor = target.partition("#")
+            anchor = target.partition("#")[2]
             try:
-                path = (base / relative).resolve().relative_to(course.folder.resolve()).as_posix()
+                path = (base / local_path(target)).resolve().relative_to(course.folder.resolve()).as_posix()
             except ValueError:  # outside the course: the validator reports it
                 return "#"
             lesson = LESSON_FILE.match(path)
             if lesson:
                 return f"/courses/{course.slug}/lessons/{lesson.group(2)}" + (f"#{anchor}" if anchor else "")
             version = hashes.get(path, "")[:10]
-            return f"{media_prefix}/{course.slug}/{path}?v={version}"
+            return f"{media_prefix}/{course.slug}/{quote(path)}?v={version}"
 
         return url_for_target
 
