@@ -449,17 +449,21 @@ def test_matrix_counts_only_current_lessons(browser, make_browser, factory, cour
     assert rows["Vũ Thị Lan"] == [("in_progress", "2/3")]
 
 
-EXPECTED_ROWS = [
-    ["Trần Thị An", "{done} 01/10/2025 (100%)", "{done} 03/10/2025"],
-    ["Nguyễn Văn Bình", "1/3 · {late}", "{not_started}"],
-    ["Lê Thị Chi", "{not_started} · {late}", "{not_started}"],
-]
-
-
 def expected_rows():
-    words = {"done": t("completed"), "late": t("overdue"), "not_started": t("not started")}
-    return ([[t("Pupil"), "Khóa có bài kiểm tra", "Khóa không có bài kiểm tra"]]
-            + [[cell.format(**words) for cell in row] for row in EXPECTED_ROWS])
+    """Per course: status (text), lessons done, score (numbers), completed on (a local date)."""
+    done, late, not_started = t("completed"), t("overdue"), t("not started")
+    header = [t("Pupil")]
+    for title, total in (("Khóa có bài kiểm tra", 3), ("Khóa không có bài kiểm tra", 1)):
+        header += [f"{title}: {t('status')}", f"{title}: {t('lessons done (of %(n)s)', n=total)}",
+                   f"{title}: {t('score (%)')}", f"{title}: {t('completed on')}"]
+    return [
+        header,
+        ["Trần Thị An", done, 3, 100, date(2025, 10, 1), done, 1, None, date(2025, 10, 3)],
+        ["Nguyễn Văn Bình", f"{t('in progress')} · {late}", 1, None, None, not_started, 0, None,
+         None],
+        ["Lê Thị Chi", f"{not_started} · {late}", 0, None, None, not_started, 0, None, None],
+        [t("Completed"), 1, None, None, None, 1, None, None, None],
+    ]
 
 
 def test_csv_export_has_a_bom_a_header_a_row_per_pupil_and_totals(browser, progress_class, room):
@@ -471,10 +475,12 @@ def test_csv_export_has_a_bom_a_header_a_row_per_pupil_and_totals(browser, progr
     raw = response.get_data()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8")[1:])))
-    assert rows == expected_rows() + [[t("Completed"), "1", "1"]]
+    as_text = {None: ""}
+    assert rows == [[as_text.get(v, v.isoformat() if isinstance(v, date) else str(v))
+                     for v in row] for row in expected_rows()]
 
 
-def test_xlsx_export_has_the_same_rows(browser, progress_class, room):
+def test_xlsx_export_has_the_same_rows_with_numbers_and_dates(browser, progress_class, room):
     signin(browser, "gv.hoa")
     response = browser.get(f"/teach/classes/{room.id}/matrix.xlsx")
     assert response.status_code == 200
@@ -482,9 +488,11 @@ def test_xlsx_export_has_the_same_rows(browser, progress_class, room):
     book = openpyxl.load_workbook(io.BytesIO(response.get_data()))
     sheet = book.active
     assert sheet.title == "3A"
-    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-    assert rows == expected_rows() + [[t("Completed"), 1, 1]]
+    rows = [[v.date() if isinstance(v, datetime) else v for v in r]
+            for r in sheet.iter_rows(values_only=True)]
+    assert rows == expected_rows()
     assert all(cell.font.bold for cell in sheet[1])
+    assert sheet["E2"].is_date and sheet["E2"].number_format == "DD/MM/YYYY"
 
 
 def test_print_page_renders_the_matrix(browser, progress_class, room):

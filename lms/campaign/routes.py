@@ -2,11 +2,12 @@
 
 from datetime import date
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from lms import spreadsheets
 from lms.access import load_school, roles_required
 from lms.campaign import charts, metrics
 from lms.campaign import report as report_files
@@ -147,21 +148,13 @@ def download(fmt: str):
     if current_user.role == "school_admin":
         code = current_user.school.code
     result = metrics.ward_report(db.session, campaign, as_of_date(), code)
-    name = f"bao-cao-binh-dan-hoc-vu-so-{result.as_of.isoformat()}"
+    name = f"bao-cao-binh-dan-hoc-vu-so-{result.as_of.isoformat()}.{fmt}"
     if fmt == "json":
-        return Response(report_files.to_json(result), mimetype="application/json")
+        return spreadsheets.download(report_files.to_json(result), name, "application/json")
     if fmt == "csv":
-        return Response(
-            report_files.to_csv(result),
-            mimetype="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
-        )
+        return spreadsheets.download(report_files.to_csv(result), name, spreadsheets.CSV)
     unit = db.session.get(Unit, campaign.unit_id)
-    return Response(
-        report_files.to_xlsx(result, unit.name),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
-    )
+    return spreadsheets.download(report_files.to_xlsx(result, unit.name), name, spreadsheets.XLSX)
 
 
 @bp.post("/campaign")
