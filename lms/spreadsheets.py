@@ -122,7 +122,7 @@ def safe_filename(name: str) -> str:
         .encode("ascii", "ignore")
         .decode("ascii")
     )
-    return re.sub(r"[^A-Za-z0-9._-]+", "-", ascii_name).strip(".-") or "tai-xuong"
+    return re.sub(r"[^A-Za-z0-9._]+", "-", ascii_name.replace("-", " ")).strip(".-") or "tai-xuong"
 
 
 def download(data: bytes | str, filename: str, mimetype: str) -> Response:
