@@ -1,7 +1,8 @@
-# `make run`: set up everything and serve the demo on http://127.0.0.1:5000
+# `make run`: set up everything and serve the demo on http://127.0.0.1:5000 (`PORT=8080 make run`)
 # `make test`: set up everything and run the whole test suite
 VENV ?= .venv
 PYTHON ?= python3
+PORT ?= 5000
 FLASK = LMS_DEMO=1 $(VENV)/bin/flask --app lms
 STAMP = $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
@@ -14,6 +15,7 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
+# The working tree's .mo files (setup.py compiles them into every built package).
 translations: $(STAMP)
 	$(VENV)/bin/pybabel -q compile -d lms/translations
 
@@ -23,7 +25,7 @@ run: setup
 	$(FLASK) db upgrade
 	$(FLASK) courses sync
 	$(FLASK) demo load
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 # Production-like: gunicorn with (2 x cores) + 1 workers on 127.0.0.1:8000 (gunicorn.conf.py)
 # on the same database as `make run`.

@@ -118,8 +118,10 @@ def demo_load() -> None:
         return
     click.echo(
         f"Đã nạp phường mẫu: {result['pupils']} học sinh, {result['parents']} phụ huynh, "
-        f"{result['staff']} cán bộ, giáo viên. Mật khẩu các tài khoản mẫu: {DEMO_PASSWORD}; "
-        f"PIN lớp 3A: {DEMO_PIN}."
+        f"{result['staff']} cán bộ, giáo viên. Mật khẩu các tài khoản mẫu: {DEMO_PASSWORD}.\n"
+        f"Thẻ lớp: lớp 3A Trường Tiểu học Kim Đồng, mã lớp THKD3A; trong bản mẫu, mỗi học sinh "
+        f"lớp này có PIN {DEMO_PIN} (các lớp khác chưa có PIN). Ở lớp thật, mỗi học sinh có PIN "
+        f"riêng, in trên thẻ đăng nhập; khi giáo viên xác nhận cấp PIN mới, PIN cũ hết hiệu lực."
     )
 
 
