@@ -13,8 +13,11 @@ class Config:
     SQLITE_BUSY_TIMEOUT_MS = 15000
     COURSES_DIR = None  # default: <project>/courses
 
-    # Passwords: OWASP ASVS 5.0 asks PBKDF2-SHA256 with >= 600,000 iterations.
-    PASSWORD_HASH_METHOD = "pbkdf2:sha256:600000"  # noqa: S105 - a method, not a password
+    # Passwords: Argon2id at OWASP's first-choice parameters (time cost 2, 19 MiB, 1 lane):
+    # stronger against cracking than PBKDF2 at 600,000 rounds for a fraction of its CPU per
+    # sign-in. Older hashes are replaced at the next sign-in (lms.accounts).
+    PASSWORD_HASH_METHOD = "argon2id"  # noqa: S105 - a method, not a password
+    PASSWORD_ARGON2 = (2, 19 * 1024, 1)  # time cost, memory in KiB, parallelism
     # A PIN has 10^6 values at most: the rate limit protects it, not the hash cost.
     PIN_HASH_METHOD = "pbkdf2:sha256:20000"
 
@@ -24,6 +27,11 @@ class Config:
 
     WTF_CSRF_TIME_LIMIT = None  # a token lives as long as the session
 
+    # The largest request body: a roster upload (lms.people.roster.limits). A larger one, on
+    # any route and before sign-in, is refused from its Content-Length with the 413 page,
+    # unread. Form fields other than files stay within Flask's MAX_FORM_MEMORY_SIZE (500 KB).
+    MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False  # set LMS_HTTPS=1 when served over HTTPS
@@ -32,12 +40,24 @@ class Config:
 
     RATELIMIT_STORAGE_URI = None  # default: lmsdb://<instance>/ratelimits.sqlite3 (all workers)
     RATELIMIT_HEADERS_ENABLED = False
+    # Failed attempts only (lms.auth.limits); docs/operations.md gives the attack cost.
     LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
     LOGIN_LIMIT_PER_ADDRESS = "30 per 15 minutes"
-    PIN_LIMIT_PER_PUPIL = "5 per 15 minutes"
-    PIN_LIMIT_PER_CLASS = "40 per 15 minutes"
+    CODE_LIMIT_PER_ADDRESS = "30 per 15 minutes"  # setup and pairing codes, looked up or used
+    PIN_LIMIT_PER_ADDRESS = "30 per 10 minutes; 200 per day"  # across all classes and pupils
+    PIN_LIMIT_PER_ADDRESS_PUPIL = "5 per 10 minutes"
+    PIN_LIMIT_PER_PUPIL = "10 per 5 minutes"  # from all addresses: a lock lasts minutes
+    PIN_LIMIT_PER_CLASS = "60 per 5 minutes"
 
     PAIRING_CODE_DAYS = 30
+
+    # The address printed on cards and letters and in their QR codes (never the request's
+    # Host header); printing refuses without it outside the demo. E.g. "https://hoc.phuong.vn".
+    PUBLIC_URL = None
+    # The secret that seals printable PINs and codes (lms.people.sealing); default SECRET_KEY.
+    CARD_KEY = None
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto headers are believed.
+    TRUSTED_PROXIES = 0
 
     # Coverage figures are stored once computed (lms/campaign/snapshots.py); today's are
     # computed again when older than this. 0: never store today's.
@@ -58,6 +78,11 @@ def from_environment() -> dict:
         env["RATELIMIT_STORAGE_URI"] = os.environ["RATELIMIT_STORAGE_URI"]
     if os.environ.get("METRICS_LIVE_SECONDS"):
         env["METRICS_LIVE_SECONDS"] = int(os.environ["METRICS_LIVE_SECONDS"])
+    for name in ("PUBLIC_URL", "CARD_KEY"):
+        if os.environ.get(name):
+            env[name] = os.environ[name]
+    if os.environ.get("TRUSTED_PROXIES"):
+        env["TRUSTED_PROXIES"] = int(os.environ["TRUSTED_PROXIES"])
     if os.environ.get("LMS_HTTPS") == "1":
         env["SESSION_COOKIE_SECURE"] = True
     if os.environ.get("LMS_DEMO") == "1":

@@ -33,6 +33,19 @@ def register(app: Flask) -> None:
     def method_not_allowed(_e):
         return page(405, _("Not allowed"), _("This action is not possible here."))
 
+    @app.errorhandler(413)
+    def too_large(_e):
+        megabytes = (app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024)
+        return page(
+            413,
+            _("File too large"),
+            _(
+                "An upload can be at most %(size)s MB: nothing was saved. Split the list into "
+                "smaller files (one per school, for example) and upload each of them.",
+                size=megabytes,
+            ),
+        )
+
     @app.errorhandler(429)
     def too_many(_e):
         return page(

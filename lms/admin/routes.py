@@ -1,6 +1,6 @@
 """What principals and the ward office do: schools, staff, rosters, accounts."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -11,6 +11,7 @@ from lms.admin.forms import RosterForm
 from lms.extensions import db
 from lms.models import Classroom, Enrollment, School, User
 from lms.people.codes import issue_code
+from lms.teaching.public_url import require_public_address
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 ADMINS = ("school_admin", "ward_admin")
@@ -67,6 +68,7 @@ def school(school_id: int):
 def setup_codes(school_id: int):
     """Printable first sign-in codes for the staff who have not chosen a password yet."""
     school = load_school(school_id)
+    require_public_address()  # before any code is replaced: the sheet's links need it
     staff = db.session.scalars(
         select(User)
         .where(
@@ -113,7 +115,9 @@ def roster():
             flash(str(error), "error")
         return redirect(url_for(".index"))
     upload = form.file.data
-    data = upload.read(current_app.config.get("MAX_ROSTER_BYTES", 5 * 1024 * 1024) + 1)
+    # The whole file: the request is at most MAX_CONTENT_LENGTH (a larger one gets the 413
+    # page before this runs). Reading only the first N bytes used to import a cut file.
+    data = upload.read()
     only = current_user.school.code if current_user.role == "school_admin" else None
     try:
         report = import_roster(

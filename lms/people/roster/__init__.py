@@ -8,14 +8,19 @@ duplicating them. Only what the LMS needs is stored -- for children their name, 
 birth, class and school, never ID-card numbers or photos: unknown columns are refused.
 
 Plain functions without Flask: the command line (lms.cli_roster) and the admins' upload page
-call import_roster with a SQLAlchemy session, which it commits (or rolls back on a dry run).
+call import_roster with a SQLAlchemy session; it ends that session's transaction, reads in a
+session of its own and writes and commits through the caller's.
 """
 
 from datetime import date
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from lms.campaign.snapshots import current_version
 from lms.models.base import today_in_vietnam
+from lms.people.roster.files import _read_table, read_rows
+from lms.people.roster.pupil_writes import plan_writes
 from lms.people.roster.pupils import _Pupils
 from lms.people.roster.schools import _Schools
 from lms.people.roster.staff import _Staff
@@ -23,11 +28,10 @@ from lms.people.roster.table import (
     ImportReport,
     RosterError,
     RowError,
-    _read_table,
     _recognise,
     check_school_year,
-    read_rows,
 )
+from lms.people.roster.transactions import read_apart, write_transaction
 from lms.people.school_year import school_year_for
 
 __all__ = [
@@ -40,6 +44,7 @@ __all__ = [
 ]
 
 _IMPORTERS = {"schools": _Schools, "pupils": _Pupils, "staff": _Staff}
+ATTEMPTS = 3  # reads again when someone else changed the data between the check and the write
 
 
 def import_roster(
@@ -53,15 +58,18 @@ def import_roster(
     today: date | None = None,
     only_school_code: str | None = None,
 ) -> ImportReport:
-    """Check the whole file; if no row has an error, store it and commit (on a dry run, do the
-    same work and roll it back). Rows with errors are in the report, and nothing is written.
-    Raises RosterError when the file cannot be read or is not a roster of a known kind."""
+    """Check the whole file; if no row has an error, store it and commit. A dry run only
+    checks and reports what would change: it writes nothing and takes no write lock. Rows with
+    errors are in the report, and nothing is written. Raises RosterError when the file cannot
+    be read or is not a roster of a known kind.
+
+    The file is read and checked in a read transaction of its own (transactions.read_apart),
+    then written in one short write transaction, in bulk for pupils: the write lock is held
+    for the writing only. If the data changed in between, the check runs again."""
     today = today or today_in_vietnam()
     year = check_school_year(school_year) if school_year else school_year_for(today)
     header_row, headers, rows = _read_table(data, filename)
     kind, columns, errors = _recognise(headers, header_row)
-    report = ImportReport(kind=kind, dry_run=dry_run, school_year=year if kind == "pupils" else None)
-    report.errors.extend(errors)
     records = [
         (number, {columns[h]: value for h, value in values.items() if h in columns})
         for number, values in rows
@@ -72,20 +80,52 @@ def import_roster(
         for number, record in records:
             code = str(record.get("school_code") or "").strip()
             if code and code.casefold() != only_school_code.casefold():
-                report.errors.append(RowError(number, f"trường {code} không do bạn quản lý"))
-    importer = _IMPORTERS[kind](session, report, today, year, unit_code)
-    plans = importer.check(records)  # reads only: the caller's session is left as it was
-    if report.errors:
-        report.errors.sort(key=lambda error: error.row)
+                errors.append(RowError(number, f"trường {code} không do bạn quản lý"))
+
+    def new_report() -> ImportReport:
+        report = ImportReport(kind=kind, dry_run=dry_run, school_year=year if kind == "pupils" else None)
+        report.errors.extend(errors)
         return report
-    try:
-        importer.apply(plans)
-        session.flush()
-        if dry_run:
-            session.rollback()
-        else:
-            session.commit()
-    except Exception:
-        session.rollback()
-        raise
-    return report
+
+    def check(reader: Session):
+        report = new_report()
+        version = current_version(reader)  # first: a change after it makes the write check again
+        importer = _IMPORTERS[kind](reader, report, today, year, unit_code)
+        plans = importer.check(records)
+        writes = None
+        if not report.errors:
+            if kind == "pupils":
+                writes = plan_writes(importer, plans)
+            else:
+                importer.apply(plans)  # counts and details only: this session is never flushed
+        report.errors.sort(key=lambda error: error.row)
+        return report, version, writes
+
+    for _ in range(ATTEMPTS):
+        report, version, writes = read_apart(session, check)
+        if report.errors or dry_run:
+            return report
+        try:
+            with write_transaction(session):
+                if current_version(session) != version:
+                    raise _Changed
+                if writes is not None:
+                    writes.execute(session)
+                else:  # schools and staff: a few hundred rows, checked again under the lock
+                    report = new_report()
+                    importer = _IMPORTERS[kind](session, report, today, year, unit_code)
+                    importer.apply(importer.check(records))
+                    if report.errors:
+                        raise _Changed
+                    session.flush()
+        except (_Changed, IntegrityError):
+            continue
+        return report
+    raise RosterError(
+        "Dữ liệu trong hệ thống đang được thay đổi trong lúc nhập (người khác đang nhập hoặc "
+        "sửa danh sách): chưa lưu gì. Hãy thử lại sau ít phút."
+    )
+
+
+class _Changed(Exception):
+    """The data changed between the check and the write."""

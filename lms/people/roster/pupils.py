@@ -1,27 +1,27 @@
 """Importing pupils with their classes and guardians (identified by student code)."""
 
-import secrets
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
-from lms.models import Classroom, Enrollment, School, User
-from lms.models.people import tier_for_grade
-from lms.people.codes import ALPHABET
-from lms.people.households import ensure_household, link_guardian
-from lms.people.names import name_sort_key
+from lms.models import Classroom, Enrollment, Guardianship, School, User
 from lms.people.phones import normalize_phone
 from lms.people.roster.schools import _schools_in_scope
 from lms.people.roster.table import (
     LEVEL_GRADES,
     LEVEL_NAMES,
-    SIGNIN_CODE_LENGTH,
     STUDENT_CODE,
-    TIER_NAMES,
     _text,
 )
 from lms.people.roster.values import _chunks, _Row, parse_date, parse_grade
+
+
+def birth_years(school_year: str, grade: int) -> tuple[int, int]:
+    """The years of birth accepted for a grade in a school year (both included)."""
+    start = int(school_year[:4])
+    return start - grade - 8, start - grade - 4
 
 
 @dataclass
@@ -81,10 +81,21 @@ class _Pupils:
         for chunk in _chunks(pupil_ids):
             for enrollment in session.scalars(
                 select(Enrollment)
+                .options(joinedload(Enrollment.classroom))
                 .where(Enrollment.pupil_id.in_(chunk), Enrollment.ended_on.is_(None))
                 .order_by(Enrollment.id)
             ):
                 self.current.setdefault(enrollment.pupil_id, []).append(enrollment)
+        self.links: set[tuple[int, int]] = set()  # (guardian id, pupil id)
+        for chunk in _chunks(pupil_ids):
+            self.links.update(
+                tuple(row)
+                for row in session.execute(
+                    select(Guardianship.guardian_id, Guardianship.pupil_id).where(
+                        Guardianship.pupil_id.in_(chunk)
+                    )
+                )
+            )
 
     def check(self, records) -> list[_PupilPlan]:
         self.schools, where = _schools_in_scope(self.session, self.unit_code)
@@ -129,6 +140,9 @@ class _Pupils:
                         f"({LEVEL_NAMES.get(school.level, school.level)}: khối "
                         f"{allowed.start}-{allowed.stop - 1})"
                     )
+            fits = school is None or grade in LEVEL_GRADES.get(school.level, range(0))
+            if born is not None and grade is not None and 1 <= grade <= 9 and fits:
+                self._plausible_age(row, born, grade)
             class_name = row.required("class")
             if len(class_name) > 40:
                 row.error("Tên lớp dài quá 40 ký tự")
@@ -176,6 +190,17 @@ class _Pupils:
             return None
         return born
 
+    def _plausible_age(self, row: _Row, born: date, grade: int) -> None:
+        """A pupil of grade g turns g + 5 in the autumn the school year starts (grade 1 at six);
+        a year younger or up to three years older (late start, repeated years) is accepted.
+        Further off is a typing slip, or an Excel serial number read as a date."""
+        first, last = birth_years(self.year, grade)
+        if not first <= born.year <= last:
+            row.error(
+                f"Ngày sinh {born:%d/%m/%Y} không hợp với khối {grade} năm học {self.year}: "
+                f"học sinh khối {grade} sinh trong các năm {first}–{last}"
+            )
+
     def _guardians(self, row: _Row, seen: dict[str, str]) -> list[tuple[str, str]]:
         guardians: list[tuple[str, str]] = []
         for which in ("1", "2"):
@@ -201,132 +226,3 @@ class _Pupils:
                 )
             guardians.append((phone, first))
         return guardians
-
-    def apply(self, plans: list[_PupilPlan]) -> None:
-        self.taken_codes: set[str] = set()
-        for plan in plans:
-            self._apply_row(plan)
-
-    def _signin_code(self) -> str:
-        while True:
-            code = "".join(secrets.choice(ALPHABET) for _ in range(SIGNIN_CODE_LENGTH))
-            if code in self.taken_codes:
-                continue
-            self.taken_codes.add(code)
-            if self.session.scalar(select(Classroom.id).where(Classroom.signin_code == code)) is None:
-                return code
-
-    def _classroom(self, plan: _PupilPlan) -> Classroom:
-        key = (plan.school.id, plan.class_name.casefold())
-        room = self.rooms.get(key)
-        if room is None:
-            room = Classroom(
-                school_id=plan.school.id,
-                name=plan.class_name,
-                grade=plan.grade,
-                school_year=self.year,
-                signin_code=self._signin_code(),
-            )
-            self.session.add(room)
-            self.session.flush()
-            self.rooms[key] = room
-            self.report.details.append(
-                f"thêm lớp {room.name} (khối {room.grade}, năm học {self.year}) trường {plan.school.code}"
-            )
-        return room
-
-    def _parent(self, phone: str, name: str, changes: list[str]) -> User:
-        parent = self.phone_users.get(phone)
-        if parent is None:
-            parent = User(
-                role="parent",
-                tier="parent",
-                phone=phone,
-                full_name=name,
-                name_key=name_sort_key(name),
-            )
-            self.session.add(parent)
-            self.session.flush()
-            self.phone_users[phone] = parent
-            self.report.details.append(f"thêm phụ huynh {phone} {name}")
-        elif parent.full_name != name and parent.claimed_at is None:
-            # The school's list names a guardian until they sign in; then the account is theirs.
-            changes.append(f"tên phụ huynh {phone} “{parent.full_name}” → “{name}”")
-            parent.full_name, parent.name_key = name, name_sort_key(name)
-        return parent
-
-    def _apply_row(self, plan: _PupilPlan) -> None:
-        session, report = self.session, self.report
-        room = self._classroom(plan)
-        tier = tier_for_grade(plan.grade)
-        pupil = plan.pupil
-        changes: list[str] = []
-        created = pupil is None
-        if created:
-            pupil = User(
-                role="pupil",
-                tier=tier,
-                username=plan.code.casefold(),
-                student_code=plan.code,
-                full_name=plan.name,
-                name_key=name_sort_key(plan.name),
-                date_of_birth=plan.date_of_birth,
-                school_id=plan.school.id,
-            )
-            session.add(pupil)
-            session.flush()
-        else:
-            if pupil.full_name != plan.name:
-                changes.append(f"họ tên “{pupil.full_name}” → “{plan.name}”")
-                pupil.full_name = plan.name
-            if pupil.name_key != name_sort_key(plan.name):
-                pupil.name_key = name_sort_key(plan.name)
-            if pupil.date_of_birth != plan.date_of_birth:
-                old = f"{pupil.date_of_birth:%d/%m/%Y}" if pupil.date_of_birth else "trống"
-                changes.append(f"ngày sinh {old} → {plan.date_of_birth:%d/%m/%Y}")
-                pupil.date_of_birth = plan.date_of_birth
-            if pupil.tier != tier:
-                changes.append(
-                    f"cấp {TIER_NAMES.get(pupil.tier or '', pupil.tier or 'trống')} "
-                    f"→ {TIER_NAMES.get(tier or '', tier)}"
-                )
-                pupil.tier = tier
-            if pupil.school_id != plan.school.id:
-                changes.append(f"trường {plan.school.code}")
-                pupil.school_id = plan.school.id
-            if pupil.student_code is None:
-                pupil.student_code = plan.code
-                changes.append("mã học sinh")
-
-        current = [] if created else self.current.get(pupil.id, [])
-        if any(e.classroom_id == room.id for e in current):
-            for enrollment in current:
-                if enrollment.classroom_id != room.id:  # two open enrolments: keep this one
-                    enrollment.ended_on = self.today
-                    changes.append(f"kết thúc lớp {enrollment.classroom.name}")
-        else:
-            for enrollment in current:
-                enrollment.ended_on = self.today
-            session.add(Enrollment(pupil_id=pupil.id, classroom_id=room.id, started_on=self.today))
-            if current:
-                old = ", ".join(e.classroom.name for e in current)
-                changes.append(f"chuyển lớp {old} → {room.name}")
-            elif not created:
-                changes.append(f"vào lớp {room.name}")
-
-        if pupil.household_id is None and not created:
-            changes.append("hộ gia đình")
-        ensure_household(session, pupil)
-        for phone, name in plan.guardians:
-            parent = self._parent(phone, name, changes)
-            if link_guardian(session, parent, pupil) and not created:
-                changes.append(f"thêm phụ huynh {name}")
-
-        if created:
-            report.created += 1
-            report.details.append(f"thêm học sinh {plan.code} {plan.name} ({room.name})")
-        elif changes:
-            report.updated += 1
-            report.details.append(f"cập nhật học sinh {plan.code} {plan.name}: " + ", ".join(changes))
-        else:
-            report.unchanged += 1

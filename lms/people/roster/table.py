@@ -1,11 +1,7 @@
 """Reading a roster file: CSV or XLSX, headers and their Vietnamese aliases, the kind of file."""
 
-import codecs
-import csv
-import io
 import re
 import unicodedata
-import warnings
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -119,8 +115,6 @@ STUDENT_CODE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,39}$")  # it is also the pupi
 SIGNIN_CODE_LENGTH = 6
 _CHUNK = 500  # values per IN (...) query, below every database's limit
 
-XLSX_MAGIC = b"PK\x03\x04"
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old .xls (and .doc) container
 
 Cell = str | date
 
@@ -176,7 +170,7 @@ def check_school_year(value: str) -> str:
     return value
 
 
-# --- reading files -------------------------------------------------------------------------
+# --- headers -------------------------------------------------------------------------------
 
 
 def _key(text: str) -> str:
@@ -207,136 +201,6 @@ def _text(value: Cell) -> str:
     if isinstance(value, date):
         return value.strftime("%d/%m/%Y")
     return " ".join(str(value).split())
-
-
-def _column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
-def _csv_table(data: bytes) -> list[tuple[int, list]]:
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        text = data.decode("utf-16", errors="replace")  # Excel's "Unicode Text"
-    else:
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise RosterError(
-                "Tệp CSV phải lưu theo bảng mã UTF-8 (tiếng Việt có dấu). Trong Excel: "
-                "Lưu thành (Save As) → chọn “CSV UTF-8 (Comma delimited) (*.csv)”, hoặc lưu "
-                "thành .xlsx."
-            ) from exc
-    if "\x00" in text:
-        raise RosterError(
-            "Tệp không phải tệp CSV hay .xlsx: hãy lưu danh sách thành .xlsx hoặc .csv (UTF-8)."
-        )
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    delimiter = max((",", ";", "\t"), key=first.count)  # Vietnamese Excel often saves ';'
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        return [(number, row) for number, row in enumerate(reader, start=1)]
-    except csv.Error as exc:
-        raise RosterError(f"Tệp CSV lỗi ở dòng {reader.line_num}: {exc}") from exc
-
-
-def _xlsx_table(data: bytes) -> list[tuple[int, list]]:
-    import openpyxl
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # styles and extensions openpyxl does not know
-        try:
-            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception as exc:
-            raise RosterError(
-                "Không đọc được tệp Excel (.xlsx): tệp bị hỏng hoặc không phải "
-                "tệp Excel. Hãy mở trong Excel và lưu lại thành .xlsx hoặc "
-                ".csv."
-            ) from exc
-        try:
-            if not book.worksheets:
-                raise RosterError("Tệp Excel không có trang tính nào.")
-            sheet = book.worksheets[0]
-            sheet.reset_dimensions()  # some programs write a wrong size; read every row
-            return [
-                (number, list(row)) for number, row in enumerate(sheet.iter_rows(values_only=True), start=1)
-            ]
-        except RosterError:
-            raise
-        except Exception as exc:
-            raise RosterError(
-                "Không đọc được trang tính đầu tiên của tệp Excel: hãy lưu lại thành .xlsx hoặc .csv."
-            ) from exc
-        finally:
-            book.close()
-
-
-def _read_table(data: bytes, filename: str) -> tuple[int, list[str], list[tuple[int, dict]]]:
-    """The header row's number, the headers and the non-empty rows (number, header -> value)."""
-    name = (filename or "").lower()
-    if not data:
-        raise RosterError("Tệp trống.")
-    if data.startswith(XLSX_MAGIC):
-        if name.endswith(".ods"):
-            raise RosterError("Tệp .ods chưa được hỗ trợ: hãy lưu thành .xlsx hoặc .csv.")
-        table = _xlsx_table(data)
-    elif data.startswith(OLE_MAGIC) or name.endswith(".xls"):
-        raise RosterError(
-            "Tệp Excel định dạng cũ (.xls) không đọc được: hãy mở tệp trong Excel "
-            "và lưu thành .xlsx (Excel Workbook) hoặc .csv (CSV UTF-8)."
-        )
-    elif name.endswith((".xlsx", ".xlsm")):
-        raise RosterError("Tệp .xlsx bị hỏng hoặc không phải tệp Excel: hãy lưu lại thành .xlsx hoặc .csv.")
-    else:
-        table = _csv_table(data)
-
-    cells = [(number, [_cell(value) for value in values]) for number, values in table]
-    start = next((i for i, (_, values) in enumerate(cells) if any(v != "" for v in values)), None)
-    if start is None:
-        raise RosterError("Tệp không có dữ liệu: không thấy dòng tiêu đề.")
-    header_row, header_values = cells[start]
-    headers = [_text(value) for value in header_values]
-    while headers and headers[-1] == "":
-        headers.pop()
-    seen: dict[str, str] = {}
-    for header in headers:
-        if header:
-            if _key(header) in seen:
-                raise RosterError(f"Cột “{header}” có hai lần trong dòng tiêu đề (dòng {header_row}).")
-            seen[_key(header)] = header
-    rows = []
-    for number, values in cells[start + 1 :]:
-        if all(value == "" for value in values):
-            continue  # empty rows are skipped
-        for index, value in enumerate(values):
-            if value != "" and (index >= len(headers) or not headers[index]):
-                raise RosterError(
-                    f"Cột {_column_letter(index)} có dữ liệu (dòng {number}) nhưng không có "
-                    f"tiêu đề ở dòng {header_row}: hãy xóa cột này hoặc ghi tiêu đề cho nó."
-                )
-        rows.append(
-            (
-                number,
-                {
-                    header: values[index] if index < len(values) else ""
-                    for index, header in enumerate(headers)
-                    if header
-                },
-            )
-        )
-    return header_row, [header for header in headers if header], rows
-
-
-def read_rows(data: bytes, filename: str) -> tuple[list[str], list[tuple[int, dict]]]:
-    """The headers and the non-empty rows of a CSV or XLSX roster: (row number, header ->
-    value), values being trimmed NFC text, or a date for Excel date cells. Whole numbers Excel
-    stored as numbers (phones, student codes) come back as their digits, without ".0".
-    Raises RosterError for a file that cannot be read."""
-    _, headers, rows = _read_table(data, filename)
-    return headers, rows
 
 
 def _columns_list(kind: str) -> str:
@@ -402,6 +266,3 @@ def _recognise(headers: list[str], header_row: int) -> tuple[str, dict[str, str]
             )
         )
     return kind, fields, errors
-
-
-# --- values --------------------------------------------------------------------------------
