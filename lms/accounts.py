@@ -3,6 +3,8 @@
 import secrets
 from datetime import datetime
 
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, session
 from flask_login import UserMixin, login_user
 from sqlalchemy import bindparam, select, update
@@ -13,12 +15,54 @@ from lms.models import User, UserSession
 from lms.models.base import utcnow
 from lms.models.people import AccountTraits
 
-# Spent on unknown usernames too, so a miss takes as long as a wrong password.
-_DUMMY_HASH = None
+# Spent on unknown usernames too, so a miss takes as long as a wrong password (one per method).
+_DUMMY_HASHES: dict[tuple, str] = {}
+
+
+def _method() -> tuple:
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    if method == "argon2id":
+        return (method, *current_app.config["PASSWORD_ARGON2"])
+    return (method,)
+
+
+_HASHERS: dict[tuple, PasswordHasher] = {}
+
+
+def _argon2(method: tuple) -> PasswordHasher:
+    hasher = _HASHERS.get(method)
+    if hasher is None:
+        time_cost, memory_kib, parallelism = method[1:]
+        hasher = _HASHERS[method] = PasswordHasher(
+            time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism
+        )
+    return hasher
 
 
 def hash_password(password: str) -> str:
-    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+    """Argon2id at OWASP's parameters (lms.config); "pbkdf2:…" methods remain for tests."""
+    method = _method()
+    if method[0] == "argon2id":
+        return _argon2(method).hash(password)
+    return generate_password_hash(password, method=method[0])
+
+
+def password_needs_rehash(stored: str) -> bool:
+    """A hash made by another method or weaker parameters (PBKDF2 before Argon2id): it is
+    replaced at the account's next successful sign-in, when the password is at hand."""
+    method = _method()
+    if method[0] == "argon2id":
+        return not stored.startswith("$argon2id$") or _argon2(method).check_needs_rehash(stored)
+    return not stored.startswith(method[0] + "$")
+
+
+def _check(stored: str, password: str) -> bool:
+    if stored.startswith("$argon2"):
+        try:
+            return PasswordHasher().verify(stored, password)  # parameters come from the hash
+        except (VerificationError, InvalidHashError):
+            return False
+    return check_password_hash(stored, password)
 
 
 def hash_pin(pin: str) -> str:
@@ -26,13 +70,13 @@ def hash_pin(pin: str) -> str:
 
 
 def verify_password(user: User | None, password: str) -> bool:
-    global _DUMMY_HASH
     if user is None or not user.password_hash:
-        if _DUMMY_HASH is None:
-            _DUMMY_HASH = hash_password(secrets.token_hex(8))
-        check_password_hash(_DUMMY_HASH, password)
+        method = _method()
+        if method not in _DUMMY_HASHES:
+            _DUMMY_HASHES[method] = hash_password(secrets.token_hex(8))
+        _check(_DUMMY_HASHES[method], password)
         return False
-    return check_password_hash(user.password_hash, password)
+    return _check(user.password_hash, password)
 
 
 def verify_pin(user: User, pin: str) -> bool:

@@ -9,6 +9,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 _writer: ContextVar[bool] = ContextVar("writer", default=False)
+_reader: ContextVar[bool] = ContextVar("reader", default=False)
 READ_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
@@ -34,6 +35,23 @@ def writing():
         _writer.reset(token)
 
 
+@contextmanager
+def reading_first(session):
+    """For a POST that does slow work (a password or PIN check, a new password's hash) before it
+    writes. What it reads inside runs without the write lock (SQLite: a plain BEGIN, one snapshot
+    that holds back no writer; PostgreSQL: autocommit), and that read ends on leaving, so the
+    write that follows takes the lock only for itself: sign-ins no longer queue one after another
+    behind each other's hashes. Nothing is written inside (it is rolled back on leaving); objects
+    read inside are expired then and reload, current, in the write."""
+    session.commit()  # ends what is open (Flask-Login's lookup of the signed-in user); no-op else
+    token = _reader.set(True)
+    try:
+        yield
+    finally:
+        session.rollback()
+        _reader.reset(token)
+
+
 def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
     if engine.dialect.name != "sqlite":
         return
@@ -53,7 +71,8 @@ def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
     def _sqlite_begin(conn):
         # A request that changes state (every POST) takes the write lock up front, so that
         # concurrent writers queue on the busy timeout instead of failing with "database is
-        # locked" when a read transaction tries to upgrade. Reads (GET) stay concurrent.
+        # locked" when a read transaction tries to upgrade. Reads (GET) stay concurrent, and
+        # so does a POST's slow part before its write (reading_first: a sign-in's hash).
         # Sent on the driver's connection: this runs on every request, and going through
         # SQLAlchemy's statement machinery for it cost more than the page's own query.
         conn.connection.driver_connection.execute("BEGIN IMMEDIATE" if _wants_write() else "BEGIN")
@@ -64,13 +83,17 @@ def _wants_write() -> bool:
 
     if _writer.get():
         return True
+    if _reader.get():
+        return False
     return has_request_context() and request.method not in READ_METHODS
 
 
 def _reads_only() -> bool:
     from flask import has_request_context, request
 
-    return has_request_context() and request.method in READ_METHODS and not _writer.get()
+    if _writer.get():
+        return False
+    return _reader.get() or (has_request_context() and request.method in READ_METHODS)
 
 
 class RequestSession(FlaskSession):

@@ -1,8 +1,8 @@
 """Sign-in, sessions that really end, rate limits, safe redirects, the first admin."""
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import select
-from werkzeug.security import check_password_hash
 
 from lms.accounts import end_all_sessions
 from lms.config import Config
@@ -10,9 +10,10 @@ from lms.extensions import db
 from lms.models import User
 
 
-def test_password_hash_meets_asvs():
-    method, algorithm, iterations = Config.PASSWORD_HASH_METHOD.split(":")
-    assert (method, algorithm) == ("pbkdf2", "sha256") and int(iterations) >= 600_000
+def test_password_hash_is_argon2id_at_owasp_parameters():
+    time_cost, memory_kib, parallelism = Config.PASSWORD_ARGON2
+    assert Config.PASSWORD_HASH_METHOD == "argon2id"
+    assert time_cost >= 2 and memory_kib >= 19 * 1024 and parallelism == 1
 
 
 def test_admin_password_is_stored_at_production_strength(runner, app):
@@ -22,8 +23,8 @@ def test_admin_password_is_stored_at_production_strength(runner, app):
     assert result.exit_code == 0, result.output
     user = db.session.scalar(select(User).where(User.username == "ward.admin"))
     assert user.role == "ward_admin" and user.full_name == "Trần Thị Hoa"
-    assert user.password_hash.startswith("pbkdf2:sha256:600000$")
-    assert check_password_hash(user.password_hash, "mat-khau-dai-1")
+    assert user.password_hash.startswith("$argon2id$v=19$m=19456,t=2,p=1$")
+    assert PasswordHasher().verify(user.password_hash, "mat-khau-dai-1")
     again = runner.invoke(args=["users", "create-admin", "--username", "ward.admin",
                                 "--name", "X", "--password", "mat-khau-dai-1"])
     assert again.exit_code != 0 and "đã có" in again.output

@@ -3,6 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from lms.people.passwords import AcceptablePassword
+
 
 class LoginForm(FlaskForm):
     login = StringField(_l("Username or phone number"), validators=[DataRequired(), Length(max=80)])
@@ -24,7 +26,10 @@ class PinLoginForm(FlaskForm):
 
 class SetupForm(FlaskForm):
     code = StringField(_l("Setup code"), validators=[DataRequired(), Length(max=20)])
-    password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=8, max=200)])
+    password = PasswordField(
+        _l("New password (at least 8 characters)"),
+        validators=[DataRequired(), Length(max=200), AcceptablePassword()],
+    )
     confirm = PasswordField(
         _l("Repeat the password"),
         validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))],

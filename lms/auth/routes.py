@@ -1,18 +1,26 @@
 """Signing in and out."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 from sqlalchemy import or_, select
 
-from lms.accounts import end_session, hash_password, sign_in, verify_password
-from lms.auth import cards
+from lms.accounts import (
+    end_session,
+    hash_password,
+    password_needs_rehash,
+    sign_in,
+    verify_password,
+)
+from lms.auth import cards, limits
 from lms.auth.forms import LoginForm, SetupForm
-from lms.extensions import db, limiter
+from lms.db_setup import reading_first
+from lms.extensions import db
 from lms.models import User
 from lms.models.base import utcnow
 from lms.people.codes import CodeError, find_code, use_code
+from lms.people.passwords import password_problem
 from lms.people.phones import normalize_phone
 from lms.redirects import safe_next
 
@@ -23,12 +31,13 @@ bp.add_url_rule(
 )
 
 
-def _login_key() -> str:
-    return "account:" + (request.form.get("login") or "").strip().casefold()
-
-
-def _failed(response) -> bool:
-    return response.status_code == 401
+def account_key(login: str, user: User | None) -> str:
+    """The counter a login's failures go to: the account's, however it was typed (username in
+    any case, phone as 0912…, +84 912…, 0912-…); for no account, the normalised spelling."""
+    if user is not None:
+        return f"account:{user.id}"
+    login = login.strip()
+    return "login:" + (normalize_phone(login) or login.casefold())
 
 
 def find_user_for_login(login: str) -> User | None:
@@ -41,13 +50,6 @@ def find_user_for_login(login: str) -> User | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_failed)
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
-    methods=["POST"],
-    key_func=_login_key,
-    deduct_when=_failed,
-)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("catalog.index"))
@@ -55,8 +57,23 @@ def login():
     if request.method == "GET":
         form.next.data = safe_next(request.args.get("next")) or ""
     if form.validate_on_submit():
-        user = find_user_for_login(form.login.data)
-        if verify_password(user, form.password.data) and user.active:
+        # The lookup and the slow hash hold no write lock: sign-ins run side by side.
+        with reading_first(db.session):
+            user = find_user_for_login(form.login.data)
+            tries = limits.attempt(
+                ("LOGIN_LIMIT_PER_ADDRESS", "login-addr:" + limits.address()),
+                ("LOGIN_LIMIT_PER_ACCOUNT", account_key(form.login.data, user)),
+            )
+            if tries.refused:
+                return limits.too_many(tries)
+            right = verify_password(user, form.password.data) and user.active
+            new_hash = None
+            if right and password_needs_rehash(user.password_hash):
+                new_hash = hash_password(form.password.data)
+        if right:
+            tries.succeeded()
+            if new_hash is not None:
+                user.password_hash = new_hash  # saved with the new session, in one short write
             sign_in(user)
             return redirect(safe_next(form.next.data) or url_for("catalog.index"))
         flash(_("Wrong username or password."), "error")
@@ -77,31 +94,51 @@ CODE_MESSAGES = {
     "invalid": _l("This code is not right. Check it and try again."),
     "used": _l("This code has already been used. Ask the school for a new one."),
     "expired": _l("This code has expired. Ask the school for a new one."),
+    "replaced": _l(
+        "A newer letter was issued for this child, so this code no longer works. Use the code "
+        "on the newest letter, or ask the class's homeroom teacher or the school."
+    ),
+    "replaced_setup": _l("A newer code was issued for this account. Use the newest one, or ask the school."),
 }
 
 
 @bp.route("/setup", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_failed)
 def setup():
     """Staff's first sign-in: the code their admin handed over, then their own password."""
     form = SetupForm()
     if request.method == "GET" and request.args.get("code"):
         form.code.data = request.args["code"]
-    if form.validate_on_submit():
+    if not form.validate_on_submit():
+        return render_template("auth/setup.html", form=form)
+    tries = limits.attempt(("CODE_LIMIT_PER_ADDRESS", "code-addr:" + limits.address()))
+    if tries.refused:
+        return limits.too_many(tries)
+    with reading_first(db.session):
         try:
             row = find_code(db.session, form.code.data, "setup")
             user = row.user
             if not user.active:  # printed before the account was disabled
                 raise CodeError("invalid")
-            use_code(db.session, row, user)
         except CodeError as error:
-            db.session.rollback()
             flash(str(CODE_MESSAGES[error.reason]), "error")
             return render_template("auth/setup.html", form=form), 401
-        user.password_hash = hash_password(form.password.data)
-        user.claimed_at = utcnow()
-        db.session.commit()
-        sign_in(user)
-        flash(_("Your password is set. Sign in next time with your phone number."), "success")
-        return redirect(url_for("catalog.index"))
-    return render_template("auth/setup.html", form=form)
+        tries.succeeded()  # a right code: what follows is about the password
+        problem = password_problem(form.password.data, username=user.username, phone=user.phone)
+        if problem is not None:
+            form.password.errors.append(str(problem))
+            return render_template("auth/setup.html", form=form), 400
+    new_hash = hash_password(form.password.data)  # slow: before the write, not inside it
+    try:
+        row = find_code(db.session, form.code.data, "setup")
+        user = row.user
+        use_code(db.session, row, user)
+    except CodeError as error:  # used by someone else meanwhile
+        db.session.rollback()
+        flash(str(CODE_MESSAGES[error.reason]), "error")
+        return render_template("auth/setup.html", form=form), 401
+    user.password_hash = new_hash
+    user.claimed_at = utcnow()
+    db.session.commit()
+    sign_in(user)
+    flash(_("Your password is set. Sign in next time with your phone number."), "success")
+    return redirect(url_for("catalog.index"))

@@ -3,6 +3,8 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from lms.people.passwords import AcceptablePassword
+
 
 class PairForm(FlaskForm):
     code = StringField(_l("Code from the school's letter"), validators=[DataRequired(), Length(max=20)])
@@ -13,7 +15,8 @@ class SignupForm(FlaskForm):
     full_name = StringField(_l("Your full name"), validators=[DataRequired(), Length(max=120)])
     phone = StringField(_l("Phone number"), validators=[DataRequired(), Length(max=20)])
     password = PasswordField(
-        _l("Password (at least 8 characters)"), validators=[DataRequired(), Length(min=8, max=200)]
+        _l("Password (at least 8 characters)"),
+        validators=[DataRequired(), Length(max=200), AcceptablePassword(phone_field="phone")],
     )
     confirm = PasswordField(
         _l("Repeat the password"),

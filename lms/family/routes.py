@@ -1,6 +1,6 @@
 """What parents do on their phones: join with the letter's code, follow their children."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -8,8 +8,9 @@ from sqlalchemy import select
 
 from lms.access import roles_required
 from lms.accounts import sign_in
+from lms.auth import limits
 from lms.auth.routes import CODE_MESSAGES
-from lms.extensions import db, limiter
+from lms.extensions import db
 from lms.family.forms import PairForm, SignupForm
 from lms.family.pairing import PairingError, pair, signup_and_pair
 from lms.learning import progress
@@ -36,28 +37,38 @@ def refused(error: CodeError | PairingError, template: str, form):
     return render_template(template, form=form), 409
 
 
-def _failed(response) -> bool:
-    return response.status_code in (400, 401, 409)
+def _code_tries():
+    """Looking a code up and using it share one per-address limit, counted before the look."""
+    return limits.attempt(("CODE_LIMIT_PER_ADDRESS", "code-addr:" + limits.address()))
 
 
 @bp.route("/pair", methods=["GET", "POST"], endpoint="pair")
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_failed)
 def pair_view():
     code = request.values.get("code", "")
     if current_user.is_authenticated:
         form = PairForm(data={"code": code})
         if form.validate_on_submit():
+            tries = _code_tries()
+            if tries.refused:
+                return limits.too_many(tries)
             try:
                 pupil = pair(db.session, current_user.record(), form.code.data)
             except (CodeError, PairingError) as error:
                 return refused(error, "family/pair.html", form)
+            tries.succeeded()
             flash(_("You are now linked to %(name)s.", name=pupil.full_name), "success")
             return redirect(url_for(".home"))
         return render_template("family/pair.html", form=form)
     form = SignupForm(data={"code": code})
     if request.method == "GET" and code:
+        # The letter's QR code opens this page with its code: say now whether it still works,
+        # but as one guess of the same limit as the form's, never for free.
+        tries = _code_tries()
+        if tries.refused:
+            return limits.too_many(tries)
         try:
             find_code(db.session, code, "pairing")
+            tries.succeeded()
         except CodeError as error:
             flash(str(CODE_MESSAGES[error.reason]), "error")
     if form.validate_on_submit():
@@ -65,12 +76,16 @@ def pair_view():
         if phone is None:
             form.phone.errors.append(_("Enter a Vietnamese phone number, e.g. 0912345678."))
             return render_template("family/signup.html", form=form), 400
+        tries = _code_tries()
+        if tries.refused:
+            return limits.too_many(tries)
         try:
             parent, pupil = signup_and_pair(
                 db.session, form.code.data, form.full_name.data, phone, form.password.data
             )
         except (CodeError, PairingError) as error:
             return refused(error, "family/signup.html", form)
+        tries.succeeded()
         sign_in(parent)
         flash(_("Welcome! You are now linked to %(name)s.", name=pupil.full_name), "success")
         return redirect(url_for(".home"))
