@@ -16,7 +16,7 @@ from lms.content.frontmatter import (
     read_document,
 )
 from lms.content.problems import Problems
-from lms.content.quizparse import QuestionSource, parse_quiz_body
+from lms.content.quizparse import REVEAL_AFTER, QuestionSource, parse_quiz_body
 from lms.models.content import AUDIENCES
 
 COMPETENCIES = {
@@ -53,7 +53,7 @@ SVG_ACTIVE = re.compile(
 
 COURSE_KEYS = {"title", "audience", "required", "competencies", "minutes", "summary"}
 LESSON_KEYS = {"title"}
-QUIZ_KEYS = {"pass_score"}
+QUIZ_KEYS = {"pass_score", "reveal_after"}
 
 
 @dataclass
@@ -72,6 +72,7 @@ class QuizSource:
     intro: str
     questions: list[QuestionSource]
     digest: str
+    reveal_after: int = REVEAL_AFTER
 
 
 @dataclass
@@ -224,12 +225,13 @@ def load_quiz(path: Path, course: CourseSource, problems: Problems) -> QuizSourc
         return None
     check_keys(doc, QUIZ_KEYS, problems)
     pass_score = get_int(doc, "pass_score", problems, default=80, low=1, high=100)
+    reveal_after = get_int(doc, "reveal_after", problems, default=REVEAL_AFTER, low=1, high=20)
     intro, questions = parse_quiz_body(path, doc.body, doc.body_line, problems)
     if not questions:
         problems.error(path, doc.body_line, "bài kiểm tra chưa có câu hỏi nào (### câu hỏi)")
     check_links(doc, course, problems)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    return QuizSource(path, pass_score, intro, questions, digest)
+    return QuizSource(path, pass_score, intro, questions, digest, reveal_after)
 
 
 def check_links(doc: Document, course: CourseSource, problems: Problems) -> None:

@@ -10,6 +10,9 @@ OPTION = re.compile(r"^\s{0,3}[-*+]\s+\[( |x|X)\]\s+(.*\S)\s*$")
 LOOSE_OPTION = re.compile(r"^\s{0,3}[-*+]\s+\[")
 QUESTION = re.compile(r"^###\s+(.*\S)\s*$")
 MAX_OPTIONS = 5
+# Graded attempts after which the right options are shown (quiz.md `reveal_after`): retrying
+# should not be copying, but a learner stuck after a few tries should learn the answers.
+REVEAL_AFTER = 3
 HEADING = re.compile(r"^#{1,6}(\s|$)")
 
 

@@ -177,6 +177,7 @@ def _store_quiz(session: Session, rendered: RenderedCourse, course: Course, now)
         course_id=course.id,
         version=latest + 1,
         pass_score=quiz.pass_score,
+        reveal_after=quiz.reveal_after,
         intro_html=rendered.quiz_intro_html,
         source_hash=quiz.digest,
         created_at=now,

@@ -3,10 +3,11 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, bindparam, case, func, select
+from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.orm import Session, contains_eager
 
 from lms.campaign import summary
+from lms.learning import deadlines
 from lms.models import (
     Assignment,
     Completion,
@@ -19,7 +20,7 @@ from lms.models import (
     QuizVersion,
     User,
 )
-from lms.models.base import utcnow
+from lms.models.base import today_in_vietnam, utcnow
 from lms.upsert import insert_ignore
 
 
@@ -31,6 +32,13 @@ class CourseCard:
     completion: Completion | None = None
     due_on: date | None = None
     assignment_note: str = ""
+    has_quiz: bool = False
+    due_state: str | None = None  # lms.learning.deadlines.due_state
+
+    @property
+    def quiz_pending(self) -> bool:
+        """Every lesson read, the quiz not passed yet: not done, though the lessons say 4/4."""
+        return self.has_quiz and self.completion is None and self.lessons_done >= self.lessons_total
 
     @property
     def status(self) -> str:
@@ -39,12 +47,6 @@ class CourseCard:
         if self.lessons_done:
             return "in_progress"
         return "not_started"
-
-    @property
-    def percent(self) -> int:
-        if self.completion is not None:
-            return 100
-        return round(100 * self.lessons_done / self.lessons_total) if self.lessons_total else 0
 
 
 @dataclass
@@ -68,6 +70,10 @@ class CourseState:
     @property
     def all_lessons_done(self) -> bool:
         return self.next_lesson is None
+
+    @property
+    def quiz_pending(self) -> bool:
+        return self.quiz is not None and self.completion is None and self.all_lessons_done
 
     def may_open(self, lesson: Lesson) -> bool:
         upcoming = self.next_lesson
@@ -147,12 +153,20 @@ def course_cards(session: Session, user: User, courses: list[Course]) -> list[Co
             select(Completion).where(Completion.user_id == user.id, Completion.course_id.in_(ids))
         )
     }
+    with_quiz = set(
+        session.scalars(
+            select(QuizVersion.course_id).where(
+                QuizVersion.course_id.in_(ids), QuizVersion.retired_at.is_(None)
+            )
+        )
+    )
     return [
         CourseCard(
             course=c,
             lessons_total=totals.get(c.id, 0),
             lessons_done=done.get(c.id, 0),
             completion=completions.get(c.id),
+            has_quiz=c.id in with_quiz,
         )
         for c in courses
     ]
@@ -171,10 +185,12 @@ def home_cards(session: Session, user: User) -> tuple[list[CourseCard], list[Cou
         by_id.setdefault(a.course_id, a.course)
     cards = {card.course.id: card for card in course_cards(session, user, list(by_id.values()))}
     assigned = []
+    today = today_in_vietnam()
     for a in assignments:
         card = cards.get(a.course_id)
         if card and card.due_on is None and card not in assigned:
             card.due_on, card.assignment_note = a.due_on, a.note
+            card.due_state = deadlines.due_state(a.due_on, card.completion is not None, today)
             assigned.append(card)
     order = {"in_progress": 0, "not_started": 1, "completed": 2}
     rest = sorted(
@@ -192,105 +208,6 @@ COURSE_FOR_TIER = select(
     .where(CourseAudience.course_id == Course.id, CourseAudience.audience == bindparam("tier"))
     .exists(),
 ).where(Course.slug == bindparam("slug"), Course.retired_at.is_(None))
-
-# The most visited page, a lesson, is one statement, built once: the course (if live and for
-# the learner's tier), every lesson's place and done mark, and the HTML of the one being read.
-_LESSON_PAGE = (
-    select(
-        Course.title.label("course_title"),
-        CourseAudience.course_id.label("for_tier"),
-        Lesson.id,
-        Lesson.slug,
-        Lesson.title,
-        Lesson.position,
-        case((Lesson.slug == bindparam("lesson_slug"), Lesson.html), else_=None).label("html"),
-        LessonProgress.lesson_id.label("done"),
-    )
-    .select_from(Course)
-    .outerjoin(
-        CourseAudience,
-        and_(CourseAudience.course_id == Course.id, CourseAudience.audience == bindparam("tier")),
-    )
-    .outerjoin(Lesson, and_(Lesson.course_id == Course.id, Lesson.retired_at.is_(None)))
-    .outerjoin(
-        LessonProgress,
-        and_(LessonProgress.lesson_id == Lesson.id, LessonProgress.user_id == bindparam("user_id")),
-    )
-    .where(Course.slug == bindparam("slug"), Course.retired_at.is_(None))
-    .order_by(Lesson.position)
-)
-
-
-@dataclass(frozen=True)
-class CourseHeading:
-    """What a lesson page shows of its course."""
-
-    slug: str
-    title: str
-
-
-@dataclass(frozen=True)
-class LessonPage:
-    state: CourseState
-    for_tier: bool
-
-
-def lesson_page(session: Session, user: User, slug: str, lesson_slug: str) -> LessonPage | None:
-    """None when the course is unknown or retired. Core rows, no ORM entities: this runs on
-    every lesson view."""
-    rows = (
-        session.connection()
-        .execute(
-            _LESSON_PAGE,
-            {"slug": slug, "tier": user.tier, "lesson_slug": lesson_slug, "user_id": user.id},
-        )
-        .all()
-    )
-    if not rows:
-        return None
-    first = rows[0]
-    course = CourseHeading(slug, first.course_title)
-    lessons = [row for row in rows if row.id is not None]
-    done = {row.id for row in lessons if row.done is not None}
-    return LessonPage(CourseState(course, lessons, done, None, None, None, 0), first.for_tier is not None)
-
-
-@dataclass(frozen=True)
-class LessonView:
-    """Everything a lesson page shows, as plain values: pupils who stand at the same place in
-    the same lesson see the same page (lms.shared_pages renders it once for all of them)."""
-
-    course_slug: str
-    course_title: str
-    slug: str
-    title: str
-    html: str
-    position: int
-    total: int
-    done: bool
-    previous_slug: str | None
-    following_slug: str | None
-    following_open: bool
-
-
-def lesson_view(state: CourseState, lesson) -> LessonView:
-    index = state.lessons.index(lesson)
-    previous = state.lessons[index - 1] if index > 0 else None
-    following = state.lessons[index + 1] if index + 1 < len(state.lessons) else None
-    return LessonView(
-        course_slug=state.course.slug,
-        course_title=state.course.title,
-        slug=lesson.slug,
-        title=lesson.title,
-        html=lesson.html or "",
-        position=index + 1,
-        total=len(state.lessons),
-        done=lesson.id in state.done,
-        previous_slug=previous.slug if previous else None,
-        following_slug=following.slug if following else None,
-        following_open=following is not None and state.may_open(following),
-    )
-
 
 def may_take(user: User, course: Course) -> bool:
     return user.tier is not None and user.tier in course.audience_codes

@@ -1,8 +1,15 @@
-"""Quiz attempts, following Moodle's checks: owned, graded once (compare-and-set), stale-safe."""
+"""Quiz attempts, following Moodle's checks: owned, graded once (compare-and-set), stale-safe.
+
+Two more of Moodle's habits: an attempt with unanswered questions is graded only once the
+learner confirms (the route asks; nothing is stored until then, so the one-open-attempt and
+graded-once rules are untouched), and the review after a failed attempt shows right and wrong
+but not the right options, until the learner passes this quiz version or has made
+`reveal_after` graded attempts on it (quiz.md; Moodle's "review options" per attempt state).
+"""
 
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -60,6 +67,15 @@ def load_questions(session: Session, quiz_version_id: int) -> list[Question]:
             select(Question).where(Question.quiz_version_id == quiz_version_id).order_by(Question.position)
         )
     )
+
+
+def unanswered(questions: list[Question], answers: dict[int, set[int]]) -> list[int]:
+    """Positions (1, 2, ...) of the questions with no option of theirs chosen."""
+    return [
+        position
+        for position, q in enumerate(questions, start=1)
+        if not answers.get(q.id, set()) & {o.id for o in q.options}
+    ]
 
 
 def grade(questions: list[Question], answers: dict[int, set[int]]) -> list[GradedQuestion]:
@@ -125,3 +141,18 @@ def graded_answers(session: Session, attempt: QuizAttempt) -> list[GradedQuestio
         chosen = {int(x) for x in answer.chosen.split(",") if x} if answer else set()
         out.append(GradedQuestion(q, chosen, bool(answer and answer.is_correct)))
     return out
+
+
+def reveals_key(session: Session, attempt: QuizAttempt) -> bool:
+    """May this graded attempt's review show the right options? Once the learner has passed this
+    quiz version, or made its `reveal_after` graded attempts; never before."""
+    if attempt.passed:
+        return True
+    made, passed = session.execute(
+        select(func.count(), func.count().filter(QuizAttempt.passed.is_(True))).where(
+            QuizAttempt.user_id == attempt.user_id,
+            QuizAttempt.quiz_version_id == attempt.quiz_version_id,
+            QuizAttempt.status == "graded",
+        )
+    ).one()
+    return passed > 0 or made >= attempt.quiz_version.reveal_after

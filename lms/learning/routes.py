@@ -2,16 +2,30 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import pgettext
 from flask_login import current_user
 from sqlalchemy import select
 
 from lms import shared_pages
 from lms.access import learner_required, login_required
 from lms.extensions import db
-from lms.learning import progress, quiz
+from lms.learning import deadlines, lesson_page, progress, quiz
 from lms.models import Course, Lesson, QuizAttempt
+from lms.models.base import today_in_vietnam
 
 bp = Blueprint("learning", __name__)
+
+
+def speaks_to_child() -> bool:
+    """Primary pupils are spoken to as "em" (the "child" context of the translations), everyone
+    else keeps the adult wording ("bạn"). The tier decides, not the role."""
+    return current_user.is_authenticated and current_user.tier == "primary"
+
+
+@bp.context_processor
+def wording() -> dict:
+    # Templates write `pgettext("child", s) if child else _(s)` where the Vietnamese says "you".
+    return {"child": speaks_to_child()}
 
 
 def load_course(slug: str) -> Course:
@@ -58,13 +72,16 @@ def home():
 def course(slug: str):
     course = load_course(slug)
     state = progress.course_state(db.session, current_user, course)
-    return render_template("learning/course.html", course=course, state=state)
+    due = deadlines.due_for(
+        db.session, current_user, course.id, state.completion is not None, today_in_vietnam()
+    )
+    return render_template("learning/course.html", course=course, state=state, due=due)
 
 
 @bp.get("/courses/<slug>/lessons/<lesson_slug>")
 @learner_required
 def lesson(slug: str, lesson_slug: str):
-    page = progress.lesson_page(db.session, current_user, slug, lesson_slug)
+    page = lesson_page.lesson_page(db.session, current_user, slug, lesson_slug)
     if page is None:
         abort(404)
     if not page.for_tier:
@@ -76,7 +93,7 @@ def lesson(slug: str, lesson_slug: str):
     if not state.may_open(lesson):
         flash(_("Finish the lessons before this one first."), "error")
         return redirect(url_for(".lesson", slug=slug, lesson_slug=state.next_lesson.slug))
-    return shared_pages.render("learning/lesson.html", progress.lesson_view(state, lesson))
+    return shared_pages.render("learning/lesson.html", lesson_page.lesson_view(state, lesson))
 
 
 @bp.post("/courses/<slug>/lessons/<lesson_slug>/done")
@@ -92,7 +109,10 @@ def lesson_done(slug: str, lesson_slug: str):
     if upcoming is not None:
         return redirect(url_for(".lesson", slug=slug, lesson_slug=upcoming.slug))
     if state.quiz is not None and state.completion is None:
-        flash(_("All lessons done. You can take the quiz now."), "success")
+        if speaks_to_child():
+            flash(pgettext("child", "All lessons done. You can take the quiz now."), "success")
+        else:
+            flash(_("All lessons done. You can take the quiz now."), "success")
     elif state.quiz is None:
         flash(_("Course completed. Well done!"), "success")
     return redirect(url_for(".course", slug=slug))
@@ -121,7 +141,14 @@ def attempt(attempt_id: int):
         flash(_("This quiz has been updated. Please start it again."), "error")
         return redirect(url_for(".course", slug=attempt.course.slug))
     questions = quiz.load_questions(db.session, attempt.quiz_version_id)
-    return render_template("learning/quiz.html", attempt=attempt, course=attempt.course, questions=questions)
+    return render_template(
+        "learning/quiz.html",
+        attempt=attempt,
+        course=attempt.course,
+        questions=questions,
+        answers={},
+        missing=[],
+    )
 
 
 @bp.post("/attempts/<int:attempt_id>")
@@ -135,6 +162,20 @@ def submit(attempt_id: int):
     for key in request.form:
         if key.startswith("q") and key[1:].isdigit():
             answers[int(key[1:])] = {int(v) for v in request.form.getlist(key) if v.isdigit()}
+    if attempt.quiz_version.retired_at is None and not request.form.get("incomplete_ok"):
+        # Unanswered questions: nothing is graded; the quiz comes back with the answers given,
+        # the gaps named, and a second button that submits anyway.
+        questions = quiz.load_questions(db.session, attempt.quiz_version_id)
+        missing = quiz.unanswered(questions, answers)
+        if missing:
+            return render_template(
+                "learning/quiz.html",
+                attempt=attempt,
+                course=attempt.course,
+                questions=questions,
+                answers=answers,
+                missing=missing,
+            )
     try:
         graded_now = quiz.submit_attempt(db.session, current_user, attempt, answers)
     except quiz.AttemptError:
@@ -152,7 +193,14 @@ def result(attempt_id: int):
     if attempt.status != "graded":
         return redirect(url_for(".attempt", attempt_id=attempt.id))
     graded = quiz.graded_answers(db.session, attempt)
-    return render_template("learning/result.html", attempt=attempt, course=attempt.course, graded=graded)
+    return render_template(
+        "learning/result.html",
+        attempt=attempt,
+        course=attempt.course,
+        graded=graded,
+        wrong=[position for position, g in enumerate(graded, start=1) if not g.correct],
+        reveal=quiz.reveals_key(db.session, attempt),
+    )
 
 
 @bp.get("/history")

@@ -96,6 +96,9 @@ class QuizVersion(db.Model):
     course_id: Mapped[int] = mapped_column(ForeignKey("courses.id"), index=True)
     version: Mapped[int]
     pass_score: Mapped[int] = mapped_column(default=80)
+    # Graded attempts on this version after which a learner is shown the right options
+    # without having passed (quiz.md `reveal_after`).
+    reveal_after: Mapped[int] = mapped_column(default=3, server_default="3")
     intro_html: Mapped[str] = mapped_column(Text, default="")
     source_hash: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

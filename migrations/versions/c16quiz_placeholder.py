@@ -1,12 +1,12 @@
-"""quiz retries and reveal (issue 16)
+"""quiz_versions.reveal_after: attempts before the right options show without a pass (issue 16)
 
 Revision ID: c16quiz
 Revises: b16cards
 Create Date: 2026-12-02 15:40:00
 
 """
-from alembic import op  # noqa: F401
-import sqlalchemy as sa  # noqa: F401
+from alembic import op
+import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
@@ -17,8 +17,11 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    # Stored quizzes get 3, what a quiz.md without `reveal_after` means.
+    with op.batch_alter_table('quiz_versions', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('reveal_after', sa.Integer(), nullable=False, server_default='3'))
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('quiz_versions', schema=None) as batch_op:
+        batch_op.drop_column('reveal_after')
