@@ -4,6 +4,7 @@ spreadsheet can sort, count and filter them."""
 
 from flask_babel import gettext as _
 from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
 
 from lms.formatting import local
 from lms.spreadsheets import append_row, csv_download, sheet_title, workbook_download
@@ -65,5 +66,7 @@ def matrix_response(grid: Matrix, fmt: str):
         append_row(sheet, row)
     append_row(sheet, rows[-1], bold=True)
     sheet.column_dimensions["A"].width = 28
+    for column in range(2, len(rows[0]) + 1):
+        sheet.column_dimensions[get_column_letter(column)].width = 16
     sheet.freeze_panes = "B2"
     return workbook_download(book, f"{name}.xlsx")
