@@ -20,6 +20,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     configure_templates(app)
     configure_errors(app)
     configure_security(app)
+    configure_proxies(app)
     from lms import cli
 
     cli.register(app)
@@ -136,3 +137,14 @@ def configure_security(app: Flask) -> None:
     from lms import security
 
     security.register(app)
+
+
+def configure_proxies(app: Flask) -> None:
+    """Behind N trusted reverse proxies, the client's address (for per-address rate limits)
+    and scheme come from their X-Forwarded-For/-Proto headers; without, those headers are
+    ignored (anyone could send them). Links on paper use PUBLIC_URL, never the Host."""
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=0, x_port=0)

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
-from lms.accounts import hash_password, hash_pin
+from lms.accounts import hash_password
 from lms.campaign import snapshots, summary
 from lms.models import (
     Assignment,
@@ -35,6 +35,7 @@ from lms.models import (
 from lms.models.campaign import DEFAULT_TARGETS
 from lms.people.names import name_sort_key
 from lms.people.school_year import school_year_for, school_year_start
+from lms.teaching.pins import set_pin
 
 DEMO_UNIT = "DEMO"
 DEMO_PASSWORD = "demo1234"  # noqa: S105 - documented demo accounts, local demo only
@@ -283,7 +284,7 @@ def _pupil(session, rng, people, school, room, start, phone_seq, index):
     pupil.household_id = household.id
     session.add(Enrollment(pupil_id=pupil.id, classroom_id=room.id, started_on=start))
     if tier == "primary" and room.name == "3A":
-        pupil.pin_hash = hash_pin(DEMO_PIN)
+        set_pin(pupil, DEMO_PIN)  # sealed too: the demo's cards print without a new PIN
     people["pupils"].append((pupil, school, room))
     # Most pupils have one or two guardians on the roster; some none yet.
     roll = rng.random()

@@ -7,8 +7,8 @@ import pytest
 from flask import current_app
 from flask_babel import gettext
 from sqlalchemy import select
-from werkzeug.security import check_password_hash
 
+from lms.accounts import verify_pin
 from lms.extensions import db
 from lms.formatting import qr_data_uri
 from lms.models import Enrollment, User, UserSession
@@ -29,9 +29,10 @@ def signin(browser, login):
     browser.get("/courses")  # the signed-in session's CSRF token
 
 
-def cards(browser, url, data=None):
-    """{pupil name: (class code, PIN, QR image src)} from a printed cards page."""
-    response = browser.post(url, data)
+def cards(browser, url):
+    """{pupil name: (class code, PIN, QR image src)} from the cards page, after new PINs are
+    issued through `url` (a confirmed cards/new)."""
+    response = browser.post(url, follow_redirects=True)
     assert response.status_code == 200, response.status_code
     out = {}
     for card in re.findall(r'<section class="signin-card">(.*?)</section>',
@@ -92,26 +93,26 @@ def teacher_browser(browser, factory, room, pupils):
 @pytest.fixture
 def printed(teacher_browser, room):
     """The homeroom teacher prints the class's cards; returns {name: PIN}."""
-    return pins_of(cards(teacher_browser, f"/teach/classes/{room.id}/cards"))
+    return pins_of(cards(teacher_browser, f"/teach/classes/{room.id}/cards/new"))
 
 
 def test_cards_show_name_class_code_pin_and_qr(browser, factory, room, pupils):
     room.signin_code = None  # the class gets a code when its first cards are printed
     factory.commit()
     signin(browser, "gv.hoa")
-    found = cards(browser, f"/teach/classes/{room.id}/cards")
+    found = cards(browser, f"/teach/classes/{room.id}/cards/new")
     db.session.refresh(room)
     code = room.signin_code
     assert len(code) == 6 and set(code) <= set(ALPHABET)
     assert list(found) == ["Trần Thị An", "Nguyễn Văn Bình", "Lê Thị Chi"]  # class-list order
-    qr = qr_data_uri(f"http://localhost/login/class?code={code}")
+    qr = qr_data_uri(f"http://127.0.0.1:5000/login/class/{code}")  # the demo's public address
     assert qr.startswith("data:image/svg+xml")
     for pupil in pupils:
         db.session.refresh(pupil)
         card_code, pin, src = found[pupil.full_name]
         assert card_code == code and src == qr
         assert re.fullmatch(r"\d{4}", pin)
-        assert pupil.pin_hash != pin and check_password_hash(pupil.pin_hash, pin)
+        assert pin not in pupil.pin_hash and verify_pin(pupil, pin)
 
 
 def test_pupil_signs_in_with_code_name_and_pin(printed, make_browser, room, pupils):
@@ -160,8 +161,8 @@ def test_failures_across_a_class_are_limited(teacher_browser, make_browser, fact
     other_room = factory.classroom(name="2B", grade=2, teacher=room.homeroom_teacher)
     neighbour = factory.pupil(other_room, name="Hồ Thị Giang", password=None)
     factory.commit()
-    pins = pins_of(cards(browser, f"/teach/classes/{room.id}/cards"))
-    other_pins = pins_of(cards(browser, f"/teach/classes/{other_room.id}/cards"))
+    pins = pins_of(cards(browser, f"/teach/classes/{room.id}/cards/new"))
+    other_pins = pins_of(cards(browser, f"/teach/classes/{other_room.id}/cards/new"))
     code = room.signin_code
     # The same class however its code is typed, one failure for each of three pupils.
     for spelling, pupil in zip([code, code.lower(), f"{code[:3]}-{code[3:]}"], pupils,
@@ -177,7 +178,7 @@ def test_failures_across_a_class_are_limited(teacher_browser, make_browser, fact
 def test_reprinted_cards_replace_the_old_pins(printed, browser, make_browser, room, pupils):
     old = printed["Trần Thị An"]
     for _ in range(5):  # a new PIN may, rarely, equal the old one: print again
-        new = pins_of(cards(browser, f"/teach/classes/{room.id}/cards"))["Trần Thị An"]
+        new = pins_of(cards(browser, f"/teach/classes/{room.id}/cards/new"))["Trần Thị An"]
         if new != old:
             break
     assert new != old
@@ -192,7 +193,7 @@ def test_resetting_one_pupils_pin_leaves_the_others(printed, browser, make_brows
     binh_hash = binh.pin_hash
     old = printed["Trần Thị An"]
     for _ in range(5):
-        found = cards(browser, f"/teach/classes/{room.id}/pin", {"pupil_id": an.id})
+        found = cards(browser, f"/teach/classes/{room.id}/cards/new?pupil={an.id}")
         if found["Trần Thị An"][1] != old:
             break
     assert list(found) == ["Trần Thị An"]
@@ -225,7 +226,8 @@ def test_only_pupils_of_the_class_sign_in_with_its_code(printed, browser, make_b
     other_room = factory.classroom(name="2B", grade=2, teacher=room.homeroom_teacher)
     outsider = factory.pupil(other_room, name="Hồ Thị Giang", password=None)
     factory.commit()
-    outsider_pin = pins_of(cards(browser, f"/teach/classes/{other_room.id}/cards"))["Hồ Thị Giang"]
+    outsider_pin = pins_of(cards(browser, f"/teach/classes/{other_room.id}/cards/new"))[
+        "Hồ Thị Giang"]
     page = make_browser().get(f"/login/class/{room.signin_code}").get_data(as_text=True)
     assert str(outsider.id) not in re.findall(r'name="pupil" value="(\d+)"', page)
     assert "Hồ Thị Giang" not in page

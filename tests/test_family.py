@@ -1,6 +1,5 @@
 """Families join with the code on the school's letter; staff choose a password with a setup code."""
 
-import hashlib
 import html
 import re
 import shutil
@@ -31,6 +30,7 @@ from lms.models import (
     User,
 )
 from lms.models.base import utcnow
+from lms.people.codes import code_digest
 from lms.people.households import link_guardian
 
 PASSWORD = "mat-khau-cua-me"
@@ -86,9 +86,10 @@ def signin(browser, login, password="correct horse battery"):
     browser.get("/courses")  # the signed-in session's CSRF token
 
 
-def letters(browser, room):
-    """{pupil name: (code, QR image src)} from the printed letters."""
-    response = browser.post(f"/teach/classes/{room.id}/letters")
+def letters(browser, room, new=""):
+    """{pupil name: (code, QR image src)} from the printed letters, after codes are issued to
+    those who have none (new="/new": new codes for all, confirmed)."""
+    response = browser.post(f"/teach/classes/{room.id}/letters{new}", follow_redirects=True)
     assert response.status_code == 200
     out = {}
     for letter in re.findall(r'<section class="letter">(.*?)</section>',
@@ -109,8 +110,7 @@ def signup(browser, code, phone="0912345678", name="Trần Thị Mai", password=
 
 
 def code_row(code):
-    digest = hashlib.sha256(code.replace("-", "").encode()).hexdigest()
-    return db.session.scalar(select(OneTimeCode).where(OneTimeCode.code_hash == digest))
+    return db.session.scalar(select(OneTimeCode).where(OneTimeCode.code_hash == code_digest(code)))
 
 
 def children_on_family_page(browser):
@@ -158,7 +158,7 @@ def test_letters_give_each_pupil_a_one_time_code_with_qr(make_browser, factory, 
     for pupil in kids:
         code, src = found[pupil.full_name]
         assert CODE.fullmatch(code)
-        assert src == qr_data_uri(f"http://localhost/pair?code={code}")
+        assert src == qr_data_uri(f"http://127.0.0.1:5000/pair?code={code}")
         row = code_row(code)
         assert (row.kind, row.user_id, row.created_by_id, row.used_at) == (
             "pairing", pupil.id, teacher.id, None)
@@ -166,11 +166,12 @@ def test_letters_give_each_pupil_a_one_time_code_with_qr(make_browser, factory, 
         assert code.replace("-", "") not in row.code_hash  # only a hash is stored
     assert found["Lê Thị Hà"][0] != found["Trần Văn Nam"][0]
 
-    again = letters(browser, room)  # a new printing: the earlier codes stop working
+    again = letters(browser, room, "/new")  # new codes, confirmed: the earlier ones are replaced
     old = found["Trần Văn Nam"][0]
     assert again["Trần Văn Nam"][0] != old
     page = text(make_browser().get("/pair", query_string={"code": old}))
-    assert t("This code has expired. Ask the school for a new one.") in page
+    assert t("A newer letter was issued for this child, so this code no longer works. Use the code "
+             "on the newest letter, or ask the class's homeroom teacher or the school.") in page
 
 
 def test_parent_signs_up_with_the_code_and_is_linked(make_browser, codes, kids):
@@ -374,7 +375,7 @@ def test_staff_set_their_password_with_a_setup_code(make_browser, factory, schoo
     code = re.search(r'<strong class="code">(.*?)</strong>', cards[0]).group(1)
     assert CODE.fullmatch(code)
     src = html.unescape(re.search(r'<img src="([^"]+)"', cards[0]).group(1))
-    assert src == qr_data_uri(f"http://localhost/setup?code={code}")
+    assert src == qr_data_uri(f"http://127.0.0.1:5000/setup?code={code}")
 
     as_pairing = signup(make_browser(), code, phone="0933777888")  # a code of the other kind
     assert as_pairing.status_code == 409

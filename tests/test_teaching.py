@@ -661,25 +661,28 @@ def test_teachers_preview_any_course_without_progress(browser, factory, courses,
     assert db.session.scalar(select(func.count()).select_from(LessonProgress)) == 0
 
 
-def test_reset_one_pin_from_the_class_page(browser, factory, school, room, teacher):
-    """The class page's form resets the chosen pupil's PIN; a pupil of another class is not
-    found through this class, and a missing choice is not found either."""
+def test_one_pupils_card_from_the_class_page(browser, factory, school, room, teacher):
+    """The class page's form opens the chosen pupil's card; a new PIN for that pupil is the
+    confirmed cards/new step; a pupil of another class is not found through this class, and a
+    missing choice is not found either."""
     pupil = factory.pupil(room, name="Phạm Minh Khoa")
     other = factory.pupil(factory.classroom(school, name="3B", grade=3), name="Vũ Lan")
     factory.commit()
     old_hash = pupil.pin_hash
     signin(browser, "gv.hoa")
     page = browser.get(f"/teach/classes/{room.id}").get_data(as_text=True)
-    assert f'action="/teach/classes/{room.id}/pin"' in page
+    assert f'action="/teach/classes/{room.id}/cards"' in page
     assert f'<option value="{pupil.id}">Phạm Minh Khoa</option>' in page
-    response = browser.post(f"/teach/classes/{room.id}/pin", {"pupil_id": pupil.id})
+    response = browser.post(f"/teach/classes/{room.id}/cards/new?pupil={pupil.id}",
+                            follow_redirects=True)
     assert response.status_code == 200
     pins = re.findall(r'<strong class="code">(\d{4,6})</strong>', response.get_data(as_text=True))
     assert len(pins) == 1
     db.session.expire_all()
     assert db.session.get(User, pupil.id).pin_hash != old_hash
     other_hash = db.session.get(User, other.id).pin_hash
-    assert browser.post(f"/teach/classes/{room.id}/pin", {"pupil_id": other.id}).status_code == 404
-    assert browser.post(f"/teach/classes/{room.id}/pin", {}).status_code == 404
+    new = f"/teach/classes/{room.id}/cards/new"
+    assert browser.post(f"{new}?pupil={other.id}").status_code == 404
+    assert browser.post(f"{new}?pupil=").status_code == 404
     db.session.expire_all()
     assert db.session.get(User, other.id).pin_hash == other_hash

@@ -104,6 +104,8 @@ class User(AccountTraits, UserMixin, db.Model):
     name_key: Mapped[str] = mapped_column(String(600), default="")
     password_hash: Mapped[str | None] = mapped_column(String(300))
     pin_hash: Mapped[str | None] = mapped_column(String(300))
+    # The PIN sealed under the card key (lms.people.sealing), so the same card can be reprinted.
+    pin_sealed: Mapped[str | None] = mapped_column(String(100))
     school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id"), index=True)
     staff_role: Mapped[str | None] = mapped_column(String(20))
     # Employment at the school, for the campaign's denominators ("employed in the period").
@@ -179,5 +181,9 @@ class OneTimeCode(db.Model):
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
     used_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # A newer code for the same person and purpose took this one's place.
+    replaced_at: Mapped[datetime | None]
+    # The code sealed under the card key, when its letter may be printed again.
+    code_sealed: Mapped[str | None] = mapped_column(String(100))
 
     user: Mapped[User] = relationship(foreign_keys=[user_id])

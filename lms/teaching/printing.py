@@ -1,61 +1,126 @@
-"""Sign-in cards and family letters a teacher prints for a class."""
+"""Sign-in cards a teacher prints for a class (family letters: lms.teaching.letters).
 
-from flask import current_app, render_template, request, url_for
+Printing never voids anything handed out: the page prints the PINs the pupils already have,
+and gives PINs only to pupils who have none that works. New PINs in place of working ones are
+a separate step whose confirmation page names the cards that stop working."""
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from lms.access import roles_required
 from lms.extensions import db
-from lms.people.codes import issue_code
-from lms.teaching import matrix, pins
+from lms.models import Classroom, User
+from lms.teaching import matrix, pins, public_url
+from lms.teaching.public_url import public_url_for, require_public_address
 from lms.teaching.routes import STAFF, bp, load_classroom, load_pupil
+
+CARDS_PER_SHEET = 8  # 2 x 4 on an A4 sheet
+
+public_url.register(bp)
+
+
+def load_class_to_print(classroom_id: int) -> Classroom:
+    """Who may manage the class; not the ward admin, who oversees schools but hands out no cards."""
+    room = load_classroom(classroom_id, manage=True)
+    if current_user.role == "ward_admin":
+        abort(403)
+    return room
+
+
+def chosen_pupils(room: Classroom) -> tuple[list[User], User | None]:
+    """The whole class, or the one pupil of `?pupil=` (404 when not in this class)."""
+    pupils = matrix.class_pupils(db.session, room.id)
+    if "pupil" not in request.args:
+        return pupils, None
+    pupil = load_pupil(room, request.args.get("pupil", type=int))
+    return [pupil], pupil
+
+
+def sheets(items: list, size: int) -> list[list]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def back_to(endpoint: str, room: Classroom, one: User | None):
+    return redirect(url_for(endpoint, classroom_id=room.id, pupil=one.id if one else None))
+
+
+@bp.get("/classes/<int:classroom_id>/cards")
+@roles_required(*STAFF)
+def cards(classroom_id: int):
+    """The cards as they stand, to print (again): the same PINs as the ones handed out."""
+    room = load_class_to_print(classroom_id)
+    require_public_address()
+    pupils, one = chosen_pupils(room)
+    state = pins.card_state(pupils)
+    printable = [p for p in pupils if p.id in state.pins] if room.signin_code else []
+    return render_template(
+        "teaching/cards.html",
+        room=room,
+        one=one,
+        state=state,
+        sheets=sheets(printable, CARDS_PER_SHEET),
+        login_url=public_url_for("auth.class_pin", code=room.signin_code) if room.signin_code else None,
+    )
 
 
 @bp.post("/classes/<int:classroom_id>/cards")
 @roles_required(*STAFF)
-def cards(classroom_id: int):
-    """New PINs for the whole class, shown once on printable cards."""
-    room = load_classroom(classroom_id, manage=True)
-    pupils = matrix.class_pupils(db.session, room.id)
-    issued = pins.reset_pins(db.session, room, pupils)
-    return render_template(
-        "teaching/cards.html",
-        room=room,
-        pupils=pupils,
-        pins=issued,
-        login_url=url_for("auth.class_login", code=room.signin_code, _external=True),
-    )
+def issue_missing_cards(classroom_id: int):
+    """PINs for pupils who have none that works: no card in anyone's hands stops working."""
+    room = load_class_to_print(classroom_id)
+    require_public_address()
+    pupils, one = chosen_pupils(room)
+    without = pins.card_state(pupils).without
+    pins.issue_pins(db.session, room, without)
+    if without:
+        flash(_("PINs issued for %(n)s pupils. Print their cards now.", n=len(without)), "success")
+    return back_to(".cards", room, one)
 
 
-@bp.post("/classes/<int:classroom_id>/pin")
+def targets(room: Classroom) -> tuple[list[User], User | None, bool]:
+    """Whom new PINs or codes are for: one pupil, the class, or (?which=unprintable) those
+    whose working card or letter cannot be printed again."""
+    pupils, one = chosen_pupils(room)
+    unprintable = one is None and request.args.get("which") == "unprintable"
+    return pupils, one, unprintable
+
+
+@bp.route("/classes/<int:classroom_id>/cards/new", methods=["GET", "POST"])
 @roles_required(*STAFF)
-def reset_pin(classroom_id: int):
-    """A new PIN for one pupil of the class, chosen in the class page's list."""
-    room = load_classroom(classroom_id, manage=True)
-    pupil = load_pupil(room, request.form.get("pupil_id", type=int))
-    issued = pins.reset_pins(db.session, room, [pupil])
+def new_cards(classroom_id: int):
+    """New PINs in place of the current ones, after a page that says which cards stop working."""
+    room = load_class_to_print(classroom_id)
+    require_public_address()
+    pupils, one, unprintable = targets(room)
+    state = pins.card_state(pupils)
+    if unprintable:
+        pupils = state.unprintable
+    if request.method == "POST":
+        pins.issue_pins(db.session, room, pupils)
+        flash(
+            _(
+                "New PINs for %(n)s pupils. Print their cards now: the earlier cards no longer work.",
+                n=len(pupils),
+            ),
+            "success",
+        )
+        return back_to(".cards", room, one)
     return render_template(
-        "teaching/cards.html",
+        "teaching/confirm_new.html",
+        kind="cards",
         room=room,
-        pupils=[pupil],
-        pins=issued,
-        login_url=url_for("auth.class_login", code=room.signin_code, _external=True),
-    )
-
-
-@bp.post("/classes/<int:classroom_id>/letters")
-@roles_required(*STAFF)
-def letters(classroom_id: int):
-    """One pairing letter per pupil, each with a new one-time code and its QR code."""
-    room = load_classroom(classroom_id, manage=True)
-    pupils = matrix.class_pupils(db.session, room.id)
-    days = current_app.config["PAIRING_CODE_DAYS"]
-    codes = {p.id: issue_code(db.session, "pairing", p, current_user, days) for p in pupils}
-    db.session.commit()
-    return render_template(
-        "teaching/letters.html",
-        room=room,
+        one=one,
         pupils=pupils,
-        codes=codes,
-        days=days,
-        school=room.school,
+        voided=[p for p in pupils if state.works(p)],
+        action=url_for(
+            ".new_cards",
+            classroom_id=room.id,
+            pupil=one.id if one else None,
+            which="unprintable" if unprintable else None,
+        ),
+        back=url_for(".cards", classroom_id=room.id, pupil=one.id if one else None),
     )
+
+
+from lms.teaching import letters  # noqa: E402,F401  (its routes join this blueprint)
