@@ -4,6 +4,8 @@ import io
 from pathlib import Path
 
 from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import encode_multipart
 
 from lms.extensions import db
 from lms.models import School, User
@@ -74,3 +76,49 @@ def test_upload_refuses_other_file_types_and_other_roles(browser, factory):
     browser.post("/logout")
     browser.login("gv")
     assert _upload(browser, "schools.csv", dry_run=False).status_code == 403
+
+
+# --- sizes: the whole app's request limit, and no cut file ----------------------------------
+
+
+def _post_large(browser, data: bytes, name: str):
+    """Encoded here: the test client spools a large body to a temporary file of its own and
+    leaves it open."""
+    browser.get("/admin/")
+    boundary, body = encode_multipart(
+        {"csrf_token": browser.token, "file": FileStorage(io.BytesIO(data), name)})
+    return browser.client.post("/admin/roster", data=body,
+                               content_type=f"multipart/form-data; boundary={boundary}")
+
+
+def test_upload_over_the_limit_gets_the_413_page_and_nothing_is_stored(browser, factory):
+    factory.user("ward_admin", username="phuong")
+    factory.commit()
+    browser.login("phuong")
+    data = (ROSTERS / "schools.csv").read_bytes()
+    data += b"\n" * (8 * 1024 * 1024 + 1 - len(data))
+    response = _post_large(browser, data, "schools.csv")
+    assert response.status_code == 413
+    assert "Mỗi lần tải lên tối đa 8 MB" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(School)) == 0
+
+
+def test_anonymous_large_post_is_refused_unread(client):
+    response = client.post("/login", data=b"username=x&password=" + b"x" * (9 * 1024 * 1024),
+                           content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 413
+    assert "Tệp quá lớn" in response.get_data(as_text=True)
+
+
+def test_file_past_the_old_5_mb_cut_is_imported_whole(browser, factory):
+    factory.user("ward_admin", username="phuong")
+    factory.commit()
+    browser.login("phuong")
+    lines = (ROSTERS / "schools.csv").read_bytes().splitlines(keepends=True)
+    padding = (b"," * 27 + b"\n") * 220_000  # empty rows: 6 MB, with rows after them
+    data = b"".join(lines[:3]) + padding + b"".join(lines[3:])
+    assert 5 * 1024 * 1024 < len(data) < 8 * 1024 * 1024
+    response = _post_large(browser, data, "schools.csv")
+    assert response.status_code == 200, response.get_data(as_text=True)[-500:]
+    codes = set(db.session.scalars(select(School.code)))
+    assert codes == {"TH01", "THCS01", "THTHCS01", "MN01"}

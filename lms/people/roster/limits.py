@@ -64,8 +64,8 @@ def check_xlsx_zip(archive: zipfile.ZipFile) -> None:
 
 def too_many_rows() -> TooBig:
     return TooBig(
-        f"Tệp có hơn {MAX_ROWS:,} dòng dữ liệu".replace(",", ".")
-        + ": hãy chia danh sách thành nhiều tệp (ví dụ mỗi trường một tệp)."
+        f"Tệp có hơn {_thousands(MAX_ROWS)} dòng dữ liệu: hãy chia danh sách thành nhiều tệp "
+        "(ví dụ mỗi trường một tệp)."
     )
 
 
@@ -78,7 +78,10 @@ def too_many_columns(number: int) -> TooBig:
 
 def too_long(number: int, column: str, length: int) -> TooBig:
     return TooBig(
-        f"Dòng {number}, cột {column}: ô dài {length:,} ký tự".replace(",", ".")
-        + f", quá giới hạn {MAX_CELL_CHARS:,} ký tự".replace(",", ".")
-        + ". Hãy kiểm tra lại ô này."
+        f"Dòng {number}, cột {column}: ô dài {_thousands(length)} ký tự, quá giới hạn "
+        f"{_thousands(MAX_CELL_CHARS)} ký tự. Hãy kiểm tra lại ô này."
     )
+
+
+def _thousands(number: int) -> str:
+    return f"{number:,}".replace(",", ".")  # Vietnamese: 50.000
