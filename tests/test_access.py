@@ -243,7 +243,7 @@ WRONG_CODE = {"code": "AAAA-AAAA", "full_name": "Người Thử", "phone": "0933
 ROUTES = [
     # public pages
     Route("catalog.index", "GET", lambda w: "/", {
-        "anonymous": (302, "/courses"), "pupil": (302, "/home"), "teacher": (302, "/home"),
+        "anonymous": 200, "pupil": (302, "/home"), "teacher": (302, "/home"),
         "parent": (302, "/family"), "school_admin": (302, "/home"),
         "ward_admin": (302, "/dashboard/")}),
     Route("catalog.courses", "GET", lambda w: "/courses", everyone(200)),

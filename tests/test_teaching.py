@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 import openpyxl
 import pytest
-from conftest import COURSES, base_config
+from conftest import COURSES, base_config, page_text
 from flask import current_app
 from flask_babel import gettext
 from sqlalchemy import event, func, select
@@ -228,7 +228,7 @@ def test_teacher_sees_my_classes_then_the_schools_others(browser, factory, schoo
     assert listed(t("My classes")) == [(t("Class %(name)s", name="3A"), school_and_year)]
     assert listed(t("Other classes of the school")) == [
         (t("Class %(name)s", name="4B"), school_and_year)]
-    assert "5C" not in page
+    assert "5C" not in page_text(page)
 
 
 def test_assigned_course_comes_first_on_the_pupils_home(browser, make_browser, factory, courses,

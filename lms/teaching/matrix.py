@@ -52,6 +52,27 @@ class Matrix:
     def completed_count(self, assignment: Assignment) -> int:
         return sum(1 for p in self.pupils if self.cell(p, assignment).status == "completed")
 
+    def unfinished(self, assignment: Assignment) -> list[User]:
+        """The pupils who have not completed this course, in class order."""
+        return [p for p in self.pupils if self.cell(p, assignment).completed_at is None]
+
+    def overdue(self) -> list[tuple[Assignment, int]]:
+        """(assignment past its due date, how many pupils have not finished it)."""
+        out = []
+        for a in self.assignments:
+            late = sum(1 for p in self.pupils if self.cell(p, a).overdue)
+            if late:
+                out.append((a, late))
+        return out
+
+    def finished_all(self) -> int:
+        """Pupils who have completed every assigned course."""
+        return sum(
+            1
+            for p in self.pupils
+            if all(self.cell(p, a).completed_at is not None for a in self.assignments)
+        )
+
     def needs_help(self) -> list[tuple[User, list[Assignment], list[Assignment]]]:
         """(pupil, courses whose quiz they failed twice or more, courses they are late with)."""
         out = []

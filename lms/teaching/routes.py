@@ -17,6 +17,7 @@ from wtforms import SelectChoice
 
 from lms.access import can_manage_class, can_view_class, roles_required
 from lms.extensions import db
+from lms.formatting import local
 from lms.learning.progress import courses_for_tier
 from lms.models import Assignment, Classroom, Course, User
 from lms.models.base import today_in_vietnam, utcnow
@@ -77,14 +78,18 @@ def classes():
 @roles_required(*STAFF)
 def classroom(classroom_id: int):
     room = load_classroom(classroom_id)
-    grid = matrix.build_matrix(db.session, room)
     manage = school_manages(current_user, room)
-    form = assignment_form(room) if manage else None
-    # A phone shows a few courses at a time; the page stays small for a class of 45 x 30.
+    return render_classroom(room, assignment_form(room) if manage else None, manage)
+
+
+def render_classroom(room: Classroom, form: AssignmentForm | None, manage: bool, status=200):
+    """What the teacher acts on comes first (needs help, overdue, the assignments), then the
+    matrix, a few courses at a time: the page stays small for a class of 45 x 30."""
+    grid = matrix.build_matrix(db.session, room)
     pages = max(1, -(-len(grid.assignments) // COLUMNS_PER_PAGE))
     page = min(max(request.args.get("page", 1, type=int), 1), pages)
     columns = grid.assignments[(page - 1) * COLUMNS_PER_PAGE : page * COLUMNS_PER_PAGE]
-    return render_template(
+    page_html = render_template(
         "teaching/classroom.html",
         room=room,
         grid=grid,
@@ -95,10 +100,12 @@ def classroom(classroom_id: int):
         manage=manage,
         difficult=matrix.difficult_questions(db.session, room),
     )
+    return page_html, status
 
 
 def assignment_form(room: Classroom, obj=None) -> AssignmentForm:
-    form = AssignmentForm(obj=obj)
+    assigned_on = local(obj.created_at).date() if obj is not None else None
+    form = AssignmentForm(obj=obj, assigned_on=assigned_on)
     form.course_id.choices = [SelectChoice(c.id, c.title) for c in courses_for_tier(db.session, room.tier)]
     return form
 
@@ -109,8 +116,9 @@ def assign(classroom_id: int):
     room = load_classroom(classroom_id, manage=True)
     form = assignment_form(room)
     if not form.validate_on_submit():
-        flash(_("Choose a course of the class's level."), "error")
-        return redirect(url_for(".classroom", classroom_id=room.id))
+        # The class page again, with what was typed and each error under its field.
+        flash(_("The course was not assigned: see the form below."), "error")
+        return render_classroom(room, form, manage=True, status=422)
     existing = db.session.scalar(
         select(Assignment).where(
             Assignment.classroom_id == room.id,
@@ -152,7 +160,13 @@ def edit_assignment(assignment_id: int):
         db.session.commit()
         flash(_("Assignment saved."), "success")
         return redirect(url_for(".classroom", classroom_id=room.id))
-    return render_template("teaching/assignment.html", form=form, assignment=assignment, room=room)
+    return render_template(
+        "teaching/assignment.html",
+        form=form,
+        assignment=assignment,
+        room=room,
+        assigned_on=form.assigned_on,
+    ), (422 if form.is_submitted() else 200)
 
 
 @bp.post("/assignments/<int:assignment_id>/withdraw")
@@ -197,4 +211,4 @@ def preview(slug: str):
     )
 
 
-from lms.teaching import printing  # noqa: E402,F401  (its routes join this blueprint)
+from lms.teaching import message, printing  # noqa: E402,F401  (their routes join this blueprint)
