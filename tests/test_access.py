@@ -284,6 +284,7 @@ ROUTES = [
     # teaching, on school B's class
     Route("teaching.classes", "GET", lambda w: "/teach/", staff(200, 200, 200)),
     Route("teaching.classroom", "GET", lambda w: class_b(w), staff(200)),
+    Route("teaching.class_message", "GET", lambda w: class_b(w, "/message"), staff(403)),
     Route("teaching.assign", "POST", lambda w: class_b(w, "/assignments"),
           staff((302, "/teach/classes/{room_b}")),
           lambda w: {"course_id": str(w.no_quiz), "due_on": "2030-05-20", "note": ""}),
@@ -390,6 +391,7 @@ MANAGED = [
     ("GET", lambda w: f"/teach/classes/{w.room_a}/matrix.csv", None, (200, 200, 200)),
     ("GET", lambda w: f"/teach/classes/{w.room_a}/matrix.xlsx", None, (200, 200, 200)),
     ("GET", lambda w: f"/teach/classes/{w.room_a}/print", None, (200, 200, 200)),
+    ("GET", lambda w: f"/teach/classes/{w.room_a}/message", None, (403, 200, 200)),
     ("POST", lambda w: f"/teach/classes/{w.room_a}/assignments",
      lambda w: {"course_id": str(w.no_quiz), "due_on": "", "note": ""},
      (403, (302, "/teach/classes/{room_a}"), (302, "/teach/classes/{room_a}"))),
@@ -467,6 +469,7 @@ MISSING = [
     ("ward_admin", "GET", lambda w: f"/teach/classes/{NOPE}/matrix.csv"),
     ("ward_admin", "GET", lambda w: f"/teach/classes/{w.room_b}/matrix.pdf"),
     ("ward_admin", "GET", lambda w: f"/teach/classes/{NOPE}/print"),
+    ("ward_admin", "GET", lambda w: f"/teach/classes/{NOPE}/message"),
     ("ward_admin", "POST", lambda w: f"/teach/classes/{NOPE}/cards"),
     ("ward_admin", "POST", lambda w: f"/teach/classes/{NOPE}/letters"),
     # (url, form) where the id is in the form

@@ -125,8 +125,8 @@ def setup():
         tries.succeeded()  # a right code: what follows is about the password
         problem = password_problem(form.password.data, username=user.username, phone=user.phone)
         if problem is not None:
-            form.password.errors.append(str(problem))
-            return render_template("auth/setup.html", form=form), 400
+            form.password.errors.append(str(problem))  # as the form's own checks say it
+            return render_template("auth/setup.html", form=form)
     new_hash = hash_password(form.password.data)  # slow: before the write, not inside it
     try:
         row = find_code(db.session, form.code.data, "setup")
