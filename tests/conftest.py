@@ -4,6 +4,7 @@ HTTP clients, a login helper and factories for people and courses."""
 import os
 import re
 import shutil
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -127,6 +128,40 @@ def csrf_token(html: str) -> str:
     match = CSRF.search(html)
     assert match, "no CSRF token in the page"
     return match.group(1)
+
+
+class _VisibleText(HTMLParser):
+    INLINE = frozenset("a abbr b code em i kbd label mark s small span strong sub sup time u".split())
+
+    def __init__(self):
+        super().__init__()
+        self.chunks: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in ("script", "style"):
+            self._hidden += 1
+        if tag not in self.INLINE:  # a block's edge separates words; an inline tag's does not
+            self.chunks.append(" ")
+
+    def handle_endtag(self, tag):
+        if tag in ("script", "style") and self._hidden:
+            self._hidden -= 1
+        if tag not in self.INLINE:
+            self.chunks.append(" ")
+
+    def handle_data(self, data):
+        if not self._hidden:
+            self.chunks.append(data)
+
+
+def page_text(html: str) -> str:
+    """What a reader sees: text without tags or attribute values (CSRF tokens, ids), whitespace
+    collapsed. Assert absences on this, never on raw HTML where a random token may hold "9Z"."""
+    parser = _VisibleText()
+    parser.feed(html)
+    parser.close()
+    return " ".join("".join(parser.chunks).split())
 
 
 def _settle():

@@ -2,7 +2,7 @@
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from lms.extensions import db
 from lms.learning.progress import active_lessons_count
@@ -14,9 +14,20 @@ bp = Blueprint("catalog", __name__)
 
 @bp.get("/")
 def index():
+    """The front door: a visitor first says who they are; a signed-in user goes to their home."""
     if current_user.is_authenticated:
         return redirect(url_for(home_endpoint(current_user)))
-    return redirect(url_for("catalog.courses"))
+    return render_template("catalog/front.html", tiers=courses_per_tier())
+
+
+def courses_per_tier() -> dict[str, int]:
+    counts = dict(db.session.execute(
+        select(CourseAudience.audience, func.count())
+        .join(Course, Course.id == CourseAudience.course_id)
+        .where(Course.retired_at.is_(None))
+        .group_by(CourseAudience.audience)
+    ).all())
+    return {tier: counts.get(tier, 0) for tier in AUDIENCES}
 
 
 def home_endpoint(user) -> str:
