@@ -116,6 +116,23 @@ def test_ward_dashboard_shows_chart_and_figures_as_text(admin, world):
     assert html.count("<td>30/10/2026</td>") == 1 and "<td>07/10/2026</td>" in html
 
 
+def test_the_trend_chart_is_readable_on_a_phone(admin, world):
+    """Labels of 12 units or more (the SVG is drawn 320 units wide and shown about 328 px wide
+    at 360 px), and dates under the time axis: the first, middle and last weeks."""
+    html = admin.get(f"/dashboard/?as_of={AS_OF}").get_data(as_text=True)
+    svg = re.search(r"<svg\b[^>]*>(.*?)</svg>", html, re.S).group(0)
+    assert re.search(r'viewBox="0 0 320 \d+"', svg)
+    texts = re.findall(r"<text\b([^>]*)>(.*?)</text>", svg)
+    assert texts and all(float(re.search(r'font-size="([\d.]+)"', a).group(1)) >= 12
+                         for a, _label in texts)
+    weeks = re.findall(r"<tr><td>(\d\d)/(\d\d)/2026</td>", html)  # the table under the chart
+    dates = [label for _a, label in texts if re.fullmatch(r"\d\d/\d\d", label)]
+    assert dates == ["/".join(weeks[0]), "/".join(weeks[len(weeks) // 2]), "30/10"]
+    assert len(weeks) == 5
+    # "Toàn phường/xã" is never cut inside a word in the narrow table.
+    assert re.search(r'<th scope="row" class="nowrap">Toàn phường/xã</th>', html)
+
+
 def test_as_of_changes_the_figures(admin, world):
     before = admin.get("/dashboard/?as_of=2026-10-04").get_data(as_text=True)
     assert kpis(before) == [("0", "0/2"), ("0", "0/2"), ("33,3", "1/3"), ("0", "0/4"),
@@ -148,9 +165,14 @@ def test_school_page_and_class_drill_down(admin, world):
     link = re.search(rf'href="(/dashboard/schools/{world.a.id}\?as_of=[\d-]+)"', ward).group(1)
     html = admin.get(link).get_data(as_text=True)
     assert world.a.name in html
-    assert kpis(html) == [("50", "1/2"), ("0", "0/0"), ("50", "1/2"), ("50", "1/2"),
-                          ("50", "1/2")]
+    # A primary school has no lower-secondary pupils: "—", no target, no line on the chart.
+    assert kpis(html) == [("50", "1/2"), ("50", "1/2"), ("50", "1/2"), ("50", "1/2")]
+    empty = re.search(r'<li class="kpi st-none"><span>(.*?)</span><b>(.*?)</b>\s*<small>(.*?)'
+                      r'</small>', html, re.S)
+    assert empty.groups() == ("Học sinh THCS", "—", "Không có ai trong nhóm này")
     assert re.search(r"<svg\b[^>]*role=\"img\"", html)
+    assert len(re.findall(r"<polyline ", html)) == len(GROUPS) - 1
+    assert "Học sinh THCS:" not in html  # the chart's legend
     class_link = f'href="/teach/classes/{world.room_a.id}"'
     assert class_link in html
     row = re.search(rf'{class_link}>3A</a></th>(.*?)</tr>', html, re.S).group(1)

@@ -55,6 +55,12 @@ def group_labels() -> dict[str, str]:
     }
 
 
+def present_groups(figures: dict) -> dict[str, str]:
+    """The groups that have people in them: a primary school has no lower-secondary pupils, and
+    an empty group has no percentage, no target to meet and no line on the chart."""
+    return {g: label for g, label in group_labels().items() if figures[g].population}
+
+
 @bp.get("/")
 @roles_required(*ADMINS)
 def ward():
@@ -77,10 +83,8 @@ def ward():
         page=page,
         pages=pages,
         labels=group_labels(),
-        lines=charts.trend_lines(series, group_labels()),
+        chart=charts.trend_chart(series, present_groups(result.total)),
         series=series,
-        grid=charts.gridlines(),
-        chart=charts,
         targets=TargetsForm(data={g: campaign.target(g) for g in GROUPS}),
         changes=db.session.scalars(
             select(TargetChange)
@@ -106,19 +110,18 @@ def school(school_id: int):
         .where(OutreachActivity.school_id == school.id)
         .order_by(OutreachActivity.held_on.desc())
     ).all()
+    figures = result.rows[0].groups if result.rows else result.total
     return render_template(
         "campaign/school.html",
         campaign=campaign,
         school=school,
         report=result,
-        figures=result.rows[0].groups if result.rows else result.total,
+        figures=figures,
         classes=classes,
         rooms=rooms,
         labels=group_labels(),
-        lines=charts.trend_lines(series, group_labels()),
+        chart=charts.trend_chart(series, present_groups(figures)),
         series=series,
-        grid=charts.gridlines(),
-        chart=charts,
         activities=activities,
         form=ActivityForm(data={"held_on": today_in_vietnam()}),
     )
