@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from lms.campaign import metrics
 from lms.content.sync import sync_courses
 from lms.extensions import db
-from lms.models import Campaign, User
+from lms.models import Campaign, Classroom, Enrollment, User
 
 REAL_COURSES = Path(__file__).resolve().parent.parent / "courses"
 
@@ -49,3 +49,19 @@ def test_the_demo_accounts_in_the_readme_sign_in(demo, browser, login):
     response = browser.login(login, "demo1234")
     assert response.status_code == 302, login
     assert browser.get("/").status_code in (200, 302)
+
+
+def test_what_the_demo_says_about_pins_is_true(demo, browser):
+    """PINs are per pupil: every pupil of THKD3A has 1234, no other pupil has a PIN at all."""
+    assert "PIN lớp 3A" not in demo.output
+    assert "mã lớp THKD3A" in demo.output and "mỗi học sinh lớp này có PIN 1234" in demo.output
+    with_pin = db.session.execute(
+        select(User.id, Classroom.signin_code).join(Enrollment, Enrollment.pupil_id == User.id)
+        .join(Classroom, Classroom.id == Enrollment.classroom_id).where(User.pin_hash.is_not(None))
+    ).all()
+    in_3a = db.session.scalars(select(Enrollment.pupil_id).join(Classroom).where(
+        Classroom.signin_code == "THKD3A")).all()
+    assert {code for _id, code in with_pin} == {"THKD3A"} and len(with_pin) == len(in_3a) > 20
+    last = max(in_3a)
+    response = browser.post("/login/class/THKD3A", {"pupil": str(last), "pin": "1234"})
+    assert (response.status_code, response.location) == (302, "/home")
