@@ -102,8 +102,17 @@ STAFF_ROLE_NAMES = {
 }
 
 
+# Pages speak the reader's language; LEVEL_NAMES stay Vietnamese for the roster's reports.
+LEVEL_LABELS = {
+    "mam-non": _l("Preschool"),
+    "tieu-hoc": _l("Primary school"),
+    "thcs": _l("Lower-secondary school"),
+    "th-thcs": _l("Primary and lower-secondary school"),
+}
+
+
 def level_name(level: str | None) -> str:
-    return LEVEL_NAMES.get(level or "", level or "")
+    return str(LEVEL_LABELS.get(level or "", level or ""))
 
 
 def staff_role_name(role: str | None) -> str:

@@ -182,3 +182,21 @@ def test_school_admin_manages_only_their_own_staff(make_browser, factory, school
     assert office.post(f"/admin/schools/{other.id}/setup-codes").status_code == 403
     assert office.post("/admin/users/999999/active").status_code == 404
     assert busy.get("/teach/").status_code == 200  # still signed in
+
+
+def test_the_school_page_names_its_level_in_the_readers_language(make_browser, factory, school):
+    both = factory.school(code="TH-THCS-KD", name="Trường TH&THCS Kim Đồng", level="th-thcs")
+    factory.user("ward_admin", username="phuong")
+    factory.commit()
+    admin = make_browser()
+    admin.login("phuong")
+
+    def level(school_id):
+        page = admin.get(f"/admin/schools/{school_id}").get_data(as_text=True)
+        return html.unescape(re.search(r'<p class="meta"><span>[^<]*</span><span>(.*?)</span>',
+                                       page).group(1))
+
+    assert (level(school.id), level(both.id)) == ("Tiểu học", "TH&THCS")
+    assert admin.post("/lang", {"lang": "en", "next": "/admin/"}).status_code == 302
+    assert (level(school.id), level(both.id)) == ("Primary school",
+                                                  "Primary and lower-secondary school")
