@@ -13,7 +13,7 @@ from lms.auth.routes import CODE_MESSAGES
 from lms.extensions import db
 from lms.family.forms import PairForm, SignupForm
 from lms.family.pairing import PairingError, pair, signup_and_pair
-from lms.learning import progress
+from lms.learning.cards import home_cards
 from lms.models import Classroom, Enrollment, Guardianship, User
 from lms.people.codes import CodeError, find_code
 from lms.people.phones import normalize_phone
@@ -95,7 +95,7 @@ def pair_view():
 @bp.get("/family")
 @roles_required("parent")
 def home():
-    assigned, own = progress.home_cards(db.session, current_user)
+    assigned, own = home_cards(db.session, current_user)
     children = db.session.execute(
         select(User, Classroom)
         .join(Guardianship, Guardianship.pupil_id == User.id)
@@ -106,6 +106,6 @@ def home():
     ).all()
     child_cards = []
     for child, room in children:
-        child_assigned, _rest = progress.home_cards(db.session, child)
+        child_assigned, _rest = home_cards(db.session, child)
         child_cards.append((child, room, child_assigned))
     return render_template("family/home.html", own=assigned + own, children=child_cards)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from lms import shared_pages
 from lms.access import learner_required, login_required
 from lms.extensions import db
-from lms.learning import deadlines, lesson_page, progress, quiz
+from lms.learning import cards, deadlines, lesson_page, progress, quiz
 from lms.models import Course, Lesson, QuizAttempt
 from lms.models.base import today_in_vietnam
 
@@ -63,7 +63,7 @@ def load_attempt(attempt_id: int) -> QuizAttempt:
 def home():
     if not current_user.is_learner:
         return render_template("learning/no_courses.html")
-    assigned, others = progress.home_cards(db.session, current_user)
+    assigned, others = cards.home_cards(db.session, current_user)
     return render_template("learning/home.html", assigned=assigned, others=others)
 
 
