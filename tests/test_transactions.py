@@ -51,3 +51,40 @@ def test_postgresql_reads_in_autocommit_and_writes_in_transactions(app, web_app)
     with web_app.test_request_context("/", method="POST"):
         assert _driver(db.session.connection()).autocommit is False
         db.session.remove()
+
+
+def _other_writer_can_write(path) -> bool:
+    import sqlite3
+
+    conn = sqlite3.connect(path, timeout=0, isolation_level=None)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("ROLLBACK")
+        return True
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        conn.close()
+
+
+def test_a_post_reads_first_without_the_write_lock_then_writes_with_it(app, web_app, factory):
+    from lms.db_setup import reading_first
+
+    factory.school()
+    factory.commit()
+    if db.engine.dialect.name == "sqlite":
+        path = db.engine.url.database
+        with web_app.test_request_context("/login", method="POST"):
+            with reading_first(db.session):
+                assert db.session.scalar(select(func.count(School.id))) == 1
+                assert _other_writer_can_write(path)  # a sign-in's hash waits on nobody
+            db.session.scalar(select(func.count(School.id)))  # the write that follows
+            assert not _other_writer_can_write(path)  # holds the lock, as every POST did
+            db.session.remove()
+    else:
+        with web_app.test_request_context("/login", method="POST"):
+            with reading_first(db.session):
+                db.session.scalar(select(func.count(School.id)))
+                assert _driver(db.session.connection()).autocommit is True
+            assert _driver(db.session.connection()).autocommit is False
+            db.session.remove()
