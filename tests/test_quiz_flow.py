@@ -120,6 +120,8 @@ def test_unanswered_questions_are_named_and_nothing_is_graded(browser, factory, 
     checked = re.findall(r'name="(q\d+)" value="(\d+)" checked', html)
     assert checked == [(f"q{first.id}", given[f"q{first.id}"])]  # the given answer is kept
     assert "Nộp bài dù còn câu chưa trả lời" in html
+    for marker in ("is_correct", "GIAI-THICH", "đáp án đúng"):  # still no key in the page
+        assert marker not in html
     attempt = db.session.get(QuizAttempt, attempt_id)
     assert attempt.status == "open"
     assert db.session.scalar(select(func.count()).select_from(AttemptAnswer)) == 0
