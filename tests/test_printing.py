@@ -380,7 +380,8 @@ def test_forwarded_headers_count_only_behind_trusted_proxies(database_url, proxi
     app.add_url_rule("/who", "who", lambda: f"{request.remote_addr} {request.scheme}")
     response = app.test_client().get(
         "/who", environ_base={"REMOTE_ADDR": "10.0.0.2"},
-        headers={"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"})
+        # what the client claimed, then what the proxy added: only the proxy's entry counts
+        headers={"X-Forwarded-For": "198.51.100.9, 203.0.113.7", "X-Forwarded-Proto": "https"})
     assert response.get_data(as_text=True) == seen
     with app.app_context():
         db.engine.dispose()
