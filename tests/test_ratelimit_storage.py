@@ -44,3 +44,18 @@ def test_app_uses_the_shared_storage_by_default(tmp_path):
                       "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/db.sqlite3"})
     assert app.config["RATELIMIT_STORAGE_URI"].startswith("lmsdb://")
     assert app.config["RATELIMIT_STORAGE_URI"].endswith("ratelimits.sqlite3")
+
+
+def test_a_refund_gives_a_place_back(tmp_path):
+    """lms.auth.limits takes a place before checking a guess and gives it back on success."""
+    import lms.ratelimit_storage  # noqa: F401
+
+    storage = storage_from_string(f"lmsdb://{tmp_path / 'limits.sqlite3'}")
+    limiter = FixedWindowRateLimiter(storage)
+    item = parse("2 per minute")
+    assert limiter.hit(item, "pin") and limiter.hit(item, "pin")
+    assert not limiter.hit(item, "pin")
+    key = item.key_for("pin")
+    assert storage.incr(key, item.get_expiry(), amount=-1) == 2
+    assert storage.incr(key, item.get_expiry(), amount=-1) == 1
+    assert limiter.hit(item, "pin") and not limiter.hit(item, "pin")
