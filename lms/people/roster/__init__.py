@@ -31,7 +31,7 @@ from lms.people.roster.table import (
     _recognise,
     check_school_year,
 )
-from lms.people.roster.transactions import read_apart, write_transaction
+from lms.people.roster.transactions import end_transaction, read_apart, write_transaction
 from lms.people.school_year import school_year_for
 
 __all__ = [
@@ -68,6 +68,7 @@ def import_roster(
     for the writing only. If the data changed in between, the check runs again."""
     today = today or today_in_vietnam()
     year = check_school_year(school_year) if school_year else school_year_for(today)
+    end_transaction(session)  # a POST's holds the write lock: not while the file is read
     header_row, headers, rows = _read_table(data, filename)
     kind, columns, errors = _recognise(headers, header_row)
     records = [
@@ -96,6 +97,8 @@ def import_roster(
         if not report.errors:
             if kind == "pupils":
                 writes = plan_writes(importer, plans)
+                if not dry_run:
+                    writes.prepare(reader)
             else:
                 importer.apply(plans)  # counts and details only: this session is never flushed
         report.errors.sort(key=lambda error: error.row)
@@ -110,7 +113,8 @@ def import_roster(
                 if current_version(session) != version:
                     raise _Changed
                 if writes is not None:
-                    writes.execute(session)
+                    if not writes.execute(session):
+                        raise _Changed
                 else:  # schools and staff: a few hundred rows, checked again under the lock
                     report = new_report()
                     importer = _IMPORTERS[kind](session, report, today, year, unit_code)

@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 
 from lms.campaign import snapshots
 from lms.models import Classroom, Enrollment, Guardianship, Household, User
@@ -62,19 +62,73 @@ class PupilWrites:
     ids: dict[Key, int] = field(default_factory=dict)  # existing people
     current_households: dict[Key, int | None] = field(default_factory=dict)  # existing people
 
-    def execute(self, session) -> None:
-        """Send the writes: call inside the write transaction."""
+    def prepare(self, session) -> None:
+        """Ids for the new rows and every statement's parameters, before the write transaction
+        (in the read one): under the write lock only the statements run. PostgreSQL takes the
+        ids from the sequences, for good; SQLite after the highest ids seen, which `execute`
+        checks are still the highest."""
         ids = dict(self.ids)
         now = utcnow()
-        household_ids: dict[Key, int] = {}
-        if self.new_households:
-            made = session.scalars(
-                insert(Household).returning(Household.id, sort_by_parameter_order=True),
-                [{"created_at": now} for _ in self.new_households],
-            ).all()
-            household_ids = dict(zip(self.new_households, made, strict=True))
+        self.highest: dict = {}
+        self.inserts: list[tuple[str, list[tuple]]] = []
+        new = dict(
+            zip(self.new_households, self._new_ids(session, Household, len(self.new_households)), strict=True)
+        )
+        self._insert(session, Household, [{"id": id_, "created_at": now} for id_ in new.values()])
+
+        def household(person: Key) -> int:
+            value = self.household_of[person]
+            return new[value] if isinstance(value, tuple) else value
+
+        keys = [room["key"] for room in self.rooms]
+        room_ids = dict(zip(keys, self._new_ids(session, Classroom, len(keys)), strict=True))
+        rooms = [
+            {**{k: v for k, v in room.items() if k != "key"}, "id": room_ids[room["key"]]}
+            for room in self.rooms
+        ]
+        self._insert(session, Classroom, rooms)
+        for rows in (self.parents, self.pupils):
+            made = self._new_ids(session, User, len(rows))
+            ids.update({row["key"]: id_ for row, id_ in zip(rows, made, strict=True)})
+            users = [
+                {
+                    **{k: v for k, v in row.items() if k != "key"},
+                    "id": ids[row["key"]],
+                    "household_id": household(row["key"]),
+                    "active": True,
+                    "created_at": now,
+                }
+                for row in rows
+            ]
+            self._insert(session, User, users)
+        self.updates = []
+        for row in self.user_updates:
+            row = dict(row)
+            person = row.pop("key")
+            if person in self.household_of:
+                row["household_id"] = household(person)
+            if len(row) > 1:
+                self.updates.append(row)
+        enrolments = [
+            {"pupil_id": ids[person], "classroom_id": room_ids.get(room, room), "started_on": self.today}
+            for person, room in self.enrolments
+        ]
+        links = [
+            {"guardian_id": ids[guardian], "pupil_id": ids[pupil], "created_at": now}
+            for guardian, pupil in self.links
+        ]
+        self.later = [(Enrollment, enrolments), (Guardianship, links)]
+
+    def execute(self, session) -> bool:
+        """Send the writes, inside the write transaction. False, with nothing written, if new
+        rows took the ids `prepare` chose (SQLite): the import reads again."""
+        for model, highest in self.highest.items():
+            if session.scalar(select(func.coalesce(func.max(model.id), 0))) != highest:
+                return False
+        connection = session.connection()
+        for sql, params in self.inserts:  # households, classes, guardians, pupils
+            connection.exec_driver_sql(sql, params)
         if self.merges:
-            connection = session.connection()
             connection.execute(
                 update(User.__table__)
                 .where(User.__table__.c.household_id == bindparam("dropped"))
@@ -83,61 +137,54 @@ class PupilWrites:
             )
             for chunk in _chunks([dropped for dropped, _ in self.merges]):
                 connection.execute(delete(Household.__table__).where(Household.__table__.c.id.in_(chunk)))
-
-        def household(person: Key) -> int:
-            value = self.household_of[person]
-            return household_ids[value] if isinstance(value, tuple) else value
-
-        room_ids: dict[object, int] = {}
-        if self.rooms:
-            rows = [{k: v for k, v in room.items() if k != "key"} for room in self.rooms]
-            made = session.scalars(
-                insert(Classroom).returning(Classroom.id, sort_by_parameter_order=True), rows
-            ).all()
-            room_ids = {room["key"]: id_ for room, id_ in zip(self.rooms, made, strict=True)}
-        for rows in (self.parents, self.pupils):
-            if rows:
-                values = [
-                    {**{k: v for k, v in row.items() if k != "key"}, "household_id": household(row["key"])}
-                    for row in rows
-                ]
-                made = session.scalars(
-                    insert(User).returning(User.id, sort_by_parameter_order=True), values
-                ).all()
-                ids.update({row["key"]: id_ for row, id_ in zip(rows, made, strict=True)})
-        updates = []
-        for row in self.user_updates:
-            row = dict(row)
-            person = row.pop("key")
-            if person in self.household_of:
-                row["household_id"] = household(person)
-            if len(row) > 1:
-                updates.append(row)
-        if updates:
-            session.execute(update(User), updates)
+        if self.updates:
+            session.execute(update(User), self.updates)
         if self.ended:
             session.execute(update(Enrollment), [{"id": id_, "ended_on": self.today} for id_ in self.ended])
-        if self.enrolments:
-            session.execute(
-                insert(Enrollment),
-                [
-                    {
-                        "pupil_id": ids[person],
-                        "classroom_id": room_ids[room] if room in room_ids else room,
-                        "started_on": self.today,
-                    }
-                    for person, room in self.enrolments
-                ],
-            )
-        if self.links:
-            session.execute(
-                insert(Guardianship),
-                [
-                    {"guardian_id": ids[guardian], "pupil_id": ids[pupil], "created_at": now}
-                    for guardian, pupil in self.links
-                ],
-            )
+        self.inserts = []
+        for model, rows in self.later:
+            self._insert(session, model, rows)
+        for sql, params in self.inserts:
+            connection.exec_driver_sql(sql, params)
         snapshots.touch(session)  # written without the ORM's flush: stored figures are stale
+        return True
+
+    def _insert(self, session, model, rows: list[dict]) -> None:
+        """One executemany straight through the driver (rows share their keys), its parameters
+        made now: for 100,000 rows SQLAlchemy's per-row work in an ORM bulk insert took longer
+        than the database's."""
+        if not rows:
+            return
+        table = model.__table__
+        dialect = session.get_bind().dialect
+        columns = list(rows[0])
+        processors = [table.c[name].type._cached_bind_processor(dialect) for name in columns]
+        mark = "?" if dialect.paramstyle == "qmark" else "%s"
+        names = ", ".join(f'"{name}"' for name in columns)  # the model's own names; values are bound
+        sql = f'INSERT INTO "{table.name}" ({names}) VALUES ({", ".join(mark for _ in columns)})'  # noqa: S608
+        if any(processors):
+            pairs = list(zip(columns, processors, strict=True))
+            params = [tuple(p(row[c]) if p else row[c] for c, p in pairs) for row in rows]
+        else:
+            params = [tuple(row[c] for c in columns) for row in rows]
+        self.inserts.append((sql, params))
+
+    def _new_ids(self, session, model, count: int) -> list[int]:
+        """Ids for count new rows, so that one executemany inserts them all (SQLAlchemy inserts
+        row by row when it must return generated ids in order)."""
+        if not count:
+            return []
+        if session.get_bind().dialect.name == "postgresql":
+            sequence = func.pg_get_serial_sequence(model.__tablename__, "id")
+            query = select(func.nextval(sequence)).select_from(func.generate_series(1, count))
+            return list(session.scalars(query))
+        start = self.highest.get(model)
+        if start is None:
+            start = self.highest[model] = session.scalar(select(func.coalesce(func.max(model.id), 0)))
+        taken = self._taken = getattr(self, "_taken", {})
+        first = start + taken.get(model, 0) + 1
+        taken[model] = taken.get(model, 0) + count
+        return list(range(first, first + count))
 
 
 def _signin_codes(session, count: int) -> list[str]:
@@ -163,6 +210,7 @@ def plan_writes(importer, plans) -> PupilWrites:
     parents: dict[str, User | None] = dict(importer.phone_users)
     parent_names: dict[str, str] = {}  # the name each guardian will have
     links = importer.links  # existing (guardian id, pupil id)
+    new_links: set[tuple[Key, Key]] = set()
 
     def person(kind: str, value, user: User | None) -> Key:
         key = (kind, value)
@@ -237,8 +285,14 @@ def plan_writes(importer, plans) -> PupilWrites:
                 parents[phone] = None
                 parent_names[phone] = name
                 writes.parents.append(
-                    {"key": guardian, "role": "parent", "tier": "parent", "phone": phone,
-                     "full_name": name, "name_key": name_sort_key(name)}
+                    {
+                        "key": guardian,
+                        "role": "parent",
+                        "tier": "parent",
+                        "phone": phone,
+                        "full_name": name,
+                        "name_key": name_sort_key(name),
+                    }
                 )
                 report.details.append(f"thêm phụ huynh {phone} {name}")
             elif parent is not None:
@@ -249,7 +303,8 @@ def plan_writes(importer, plans) -> PupilWrites:
                     parent_names[phone] = name
             groups.join(me, guardian)
             linked = pupil is not None and parent is not None and (parent.id, pupil.id) in links
-            if not linked and (guardian, me) not in writes.links:
+            if not linked and (guardian, me) not in new_links:
+                new_links.add((guardian, me))
                 writes.links.append((guardian, me))
                 if pupil is not None:
                     changes.append(f"thêm phụ huynh {name}")
@@ -267,8 +322,12 @@ def plan_writes(importer, plans) -> PupilWrites:
         parent = parents[phone]
         if parent is not None and name != parent.full_name:
             writes.user_updates.append(
-                {"key": ("parent", phone), "id": parent.id, "full_name": name,
-                 "name_key": name_sort_key(name)}
+                {
+                    "key": ("parent", phone),
+                    "id": parent.id,
+                    "full_name": name,
+                    "name_key": name_sort_key(name),
+                }
             )
     _households(writes, groups)
     return writes

@@ -26,10 +26,8 @@ T = TypeVar("T")
 def read_apart(session: Session, work: Callable[[Session], T]) -> T:
     """work(reader) on a session of its own that only reads; its result is returned. ORM
     objects in it are detached afterwards, with the attributes that were loaded."""
-    session = _own(session)
-    if session.in_transaction():
-        session.commit()  # e.g. the signed-in user's lookup: on a POST it holds the write lock
-    engine = session.get_bind()
+    end_transaction(session)
+    engine = _own(session).get_bind()
 
     def run() -> T:
         with Session(bind=engine, autoflush=False) as reader:
@@ -42,9 +40,7 @@ def read_apart(session: Session, work: Callable[[Session], T]) -> T:
 def write_transaction(session: Session) -> Iterator[Session]:
     """The caller's session in a write transaction of its own, committed on leaving (rolled
     back on an exception)."""
-    session = _own(session)
-    if session.in_transaction():
-        session.commit()
+    end_transaction(session)
     with writing():
         try:
             yield session
@@ -52,6 +48,13 @@ def write_transaction(session: Session) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def end_transaction(session: Session | scoped_session | None) -> None:
+    """Commit the caller's transaction, if one is open: on a POST, the signed-in user's lookup
+    began one that holds the write lock (lms.db_setup)."""
+    if session is not None and _own(session).in_transaction():
+        session.commit()
 
 
 def _own(session: Session | scoped_session) -> Session:
