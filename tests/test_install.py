@@ -51,6 +51,15 @@ def installed(tmp_path_factory) -> Path:
     return target
 
 
+def installed_string(compiled: Translations, message):
+    if message.pluralizable:
+        return tuple(compiled.npgettext(message.context, message.id[0], message.id[1], n)
+                     if message.context else compiled.ngettext(message.id[0], message.id[1], n)
+                     for n in range(1, len(message.string) + 1))
+    return (compiled.pgettext(message.context, message.id) if message.context
+            else compiled.gettext(message.id))
+
+
 def test_the_installed_package_carries_the_compiled_catalogue(installed):
     mo = installed / f"{CATALOGUE}.mo"
     assert mo.is_file(), sorted(str(p.relative_to(installed)) for p in installed.rglob("*.mo"))
@@ -61,9 +70,7 @@ def test_the_installed_package_carries_the_compiled_catalogue(installed):
     translated = [m for m in source if m.id and m.string and not m.fuzzy]
     assert len(translated) > 100
     # Every translated entry of the .po, as it is now, is in the installed catalogue.
-    wrong = [m.id for m in translated if (
-        compiled.ngettext(m.id[0], m.id[1], 1) != m.string[0] if m.pluralizable
-        else compiled.gettext(m.id) != m.string)]
+    wrong = [(m.context, m.id) for m in translated if installed_string(compiled, m) != m.string]
     assert wrong == []
 
 
