@@ -64,20 +64,59 @@ def test_needs_help_overdue_and_assignments_come_before_the_matrix(browser, fact
     factory.commit()
     signin(browser, "gv.hoa")
     page = text(browser.get(f"/teach/classes/{room.id}"))
-    assert headings(page) == [t("Needs help"), t("Overdue"), t("Assigned courses"),
-                              t("Assign a course"), t("Progress"), t("Difficult questions"),
+    assert headings(page) == [t("Needs help"), t("Overdue"), t("Assign a course"),
+                              t("Progress"), t("Difficult questions"),
                               t("Sign-in cards and family letters")]
-    summary = re.search(r'<p class="summary">(.*?)</p>', page, re.S).group(1)
+    summary = re.search(r'<p class="meta">(.*?)</p>', page, re.S).group(1)
     assert t("%(n)s courses assigned", n=2) in summary
     assert t("%(done)s/%(total)s pupils finished them all", done=0, total=12) in summary
     assert t("%(n)s overdue", n=1) in summary
     overdue = re.search(r'<h2 id="overdue">.*?<ul>(.*?)</ul>', page, re.S).group(1)
     assert t("%(late)s of %(total)s pupils have not finished", late=12, total=12) in overdue
-    # Twelve late pupils: eight are listed, the other four are one tap away (no JavaScript).
+    # Twelve pupils late with the same course: one line names six, the others are one tap away
+    # (no script needed).
     help_section = page[page.index('id="needs-help"'):page.index('id="overdue"')]
-    assert help_section.count("<li>") == 12
-    assert re.search(r"<details><summary>" + re.escape(t("%(n)s more pupils", n=4)),
-                     help_section)
+    (line,) = re.findall(r"<li>(.*?)</li>", help_section, re.S)
+    late = t("late with %(course)s", course="Khóa có bài kiểm tra")
+    names = [f"Học Sinh {n:02d}" for n in range(12)]
+    assert line == (late[0].upper() + late[1:] + ": " + ", ".join(names[:6])
+                    + "<details><summary>" + t("and %(n)s more", n=6) + "</summary>"
+                    + ", ".join(names[6:]) + "</details>")
+
+
+def test_needs_help_shows_five_problems_and_folds_the_rest(browser, factory, courses, room,
+                                                           teacher):
+    """Seven different problems: five lines, two behind a summary that opens without script."""
+    slugs = ["quiz-course", "no-quiz-course"] + [f"extra-{n}" for n in range(1, 4)]
+    for slug in slugs[2:]:
+        primary_course(slug)
+    for slug in slugs:
+        add_assignment(room, teacher, slug, due=date(2020, 1, 10))
+    pupils = [factory.pupil(room, name=f"Học Sinh {n}") for n in range(7)]
+    for n, pupil in enumerate(pupils):  # the courses pupil n finished: the bits of n + 1
+        for bit, slug in enumerate(slugs):
+            if (n + 1) >> bit & 1:
+                complete(pupil, slug, datetime(2025, 10, 1))
+    factory.commit()
+    signin(browser, "gv.hoa")
+    page = text(browser.get(f"/teach/classes/{room.id}"))
+    help_section = page[page.index('id="needs-help"'):page.index('id="overdue"')]
+    shown, folded = help_section.split("<details>")
+    assert shown.count("<li>") == 5 and folded.count("<li>") == 2
+    assert re.search(r"<summary>" + re.escape(t("%(n)s more lines", n=2)), folded)
+    assert t("Nobody right now.") not in page
+
+
+def primary_course(slug):
+    from lms.models import Course, CourseAudience, Lesson
+
+    row = Course(slug=slug, title=f"Khóa {slug}", summary="", intro_html="",
+                 audiences=[CourseAudience(audience="primary")])
+    db.session.add(row)
+    db.session.flush()
+    db.session.add(Lesson(course_id=row.id, slug="bai-1", position=1, title="Bài 1",
+                          html="<p>x</p>", source_hash="x"))
+    db.session.flush()
 
 
 # --- item 9: due dates -----------------------------------------------------------------------------

@@ -65,6 +65,15 @@ class Matrix:
                 out.append((a, late))
         return out
 
+    def needs_help_groups(self) -> list[tuple[list[Assignment], list[Assignment], list[User]]]:
+        """needs_help() by problem: (failed, late, the pupils with exactly those), failed quizzes
+        first, then the most pupils. One line per problem stays short on a phone."""
+        groups: dict[tuple, tuple[list, list, list]] = {}
+        for pupil, failed, late in self.needs_help():
+            key = (tuple(a.id for a in failed), tuple(a.id for a in late))
+            groups.setdefault(key, (failed, late, []))[2].append(pupil)
+        return sorted(groups.values(), key=lambda g: (not g[0], -len(g[2])))
+
     def finished_all(self) -> int:
         """Pupils who have completed every assigned course."""
         return sum(
