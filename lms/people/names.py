@@ -14,7 +14,6 @@ def normalize_name(name: str) -> str:
     return " ".join(unicodedata.normalize("NFC", name or "").split())
 
 
-@lru_cache(maxsize=8192)  # a few hundred words make most names: an import sorts 40,000
 def _word_key(word: str) -> tuple:
     letters, tones = [], []
     for char in word.casefold():
@@ -35,8 +34,10 @@ def name_sort_key(name: str) -> str:
     if not words or words == [""]:
         return ""
     ordered = [words[-1], *words[1:-1], words[0]] if len(words) > 1 else words
-    parts = []
-    for word in ordered:
-        letters, tones = _word_key(word)
-        parts.append("".join(f"{i:03d}" for i in letters) + "." + "".join(str(t) for t in tones))
-    return "|".join(parts)
+    return "|".join(_word_part(word) for word in ordered)
+
+
+@lru_cache(maxsize=8192)  # a few hundred words make most names: an import sorts 40,000
+def _word_part(word: str) -> str:
+    letters, tones = _word_key(word)
+    return "".join(f"{i:03d}" for i in letters) + "." + "".join(str(t) for t in tones)
