@@ -158,6 +158,9 @@ def test_editing_refuses_a_new_past_date_but_keeps_an_old_one(browser, factory, 
     factory.commit()
     signin(browser, "gv.hoa")
     url = f"/teach/assignments/{old.id}"
+    form = text(browser.get(url))
+    assert t("Assigned on %(date)s", date="01/10/2025") in form
+    assert 'min="' not in form  # the picker lets the old date stand (the server checks)
     # The date has passed: changing only the note keeps it.
     assert browser.post(url, {"due_on": "2025-10-20", "note": "Cố lên"}).status_code == 302
     db.session.refresh(old)
