@@ -5,9 +5,8 @@ Revises: b16cards
 Create Date: 2026-12-02 15:40:00
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'c16quiz'
