@@ -10,7 +10,7 @@ import zipfile
 
 from lms.people.roster.table import RosterError
 
-MAX_FILE_BYTES = 8 * 1024 * 1024  # also the app's MAX_CONTENT_LENGTH for any request
+MAX_FILE_BYTES = 8 * 1024 * 1024  # = MAX_CONTENT_LENGTH (lms/config.py); the upload form says 8 MB
 MAX_ROWS = 50_000  # data rows (empty rows are not counted)
 MAX_COLUMNS = 30
 MAX_CELL_CHARS = 1_000  # a name has at most 200
