@@ -642,8 +642,8 @@ def test_class_lists_follow_vietnamese_order(browser, factory, courses, room, te
     csv_rows = list(csv.reader(io.StringIO(
         browser.get(f"/teach/classes/{room.id}/matrix.csv").get_data(as_text=True)[1:])))
     assert [r[0] for r in csv_rows[1:-1]] == expected
-    pin_page = browser.get(f"/login/class/{room.signin_code}").get_data(as_text=True)
-    assert re.findall(r'<label class="option">.*?<span>(.*?)</span>', pin_page) == expected
+    names_page = browser.get(f"/login/class/{room.signin_code}").get_data(as_text=True)
+    assert re.findall(r'<button[^>]*name="pupil"[^>]*>(.*?)</button>', names_page) == expected
 
 
 def test_teachers_preview_any_course_without_progress(browser, factory, courses, teacher):
