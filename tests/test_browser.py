@@ -103,9 +103,10 @@ def test_primary_pupil_signs_in_with_card_and_passes_after_failing(
     room = factory.classroom(grade=3, name="3A")
     pupil = factory.pupil(room, name="Trần Thị An")
     factory.commit()
-    from lms.teaching.pins import reset_pins
+    from lms.teaching.pins import card_state, issue_pins
 
-    pin = reset_pins(db.session, room, [pupil])[pupil.id]
+    issue_pins(db.session, room, [pupil])
+    pin = card_state([pupil]).pins[pupil.id]
     page = browser_page
     visit(page, f"{live_server}/login")
     page.click("text=Học sinh: đăng nhập bằng thẻ lớp")
