@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from lms.db_setup import writing
 from lms.extensions import db
-from lms.models import Household, School, User
+from lms.models import Household, School, Unit, User
 from lms.people.roster import RosterError, import_roster, read_rows
 from lms.people.roster import files as roster_files
 
@@ -176,3 +176,42 @@ def test_bulk_write_keeps_households_and_links(app, schools):
     assert db.session.scalar(select(func.count()).select_from(School)) == 4
     again = run(data)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 1)
+
+
+def test_first_schools_dry_run_takes_no_write_lock(app):
+    """The first schools file creates the ward: its dry run must not flush that to get an id."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's database-wide write lock")
+    other = _hold_write_lock(app)
+    try:
+        report = run((ROSTERS / "schools.csv").read_bytes(), "schools.csv", dry_run=True)
+    finally:
+        other.rollback()
+        other.close()
+    assert report.created == 4 and "thêm phường/xã DEFAULT" in report.details
+    assert db.session.scalar(select(func.count()).select_from(Unit)) == 0
+
+
+def test_data_changed_between_the_check_and_the_write_is_read_again(app, schools, monkeypatch):
+    """Someone adds pupil HS002 while the file is checked: the write finds the data version
+    moved, reads again, and updates that pupil instead of failing on a duplicate code."""
+    import lms.people.roster as roster
+
+    calls = []
+    real = roster.read_apart
+
+    def read_then_someone_writes(session, work):
+        result = real(session, work)
+        if not calls:
+            school = db.session.scalar(select(School).where(School.code == "TH01"))
+            db.session.add(User(role="pupil", tier="primary", username="hs002", student_code="HS002",
+                                full_name="Nguyễn Thị Bích", school_id=school.id))
+            db.session.commit()
+        calls.append(1)
+        return result
+
+    monkeypatch.setattr(roster, "read_apart", read_then_someone_writes)
+    report = run((ROSTERS / "pupils.csv").read_bytes(), "pupils.csv")
+    assert len(calls) == 2
+    assert (report.created, report.updated, report.errors) == (3, 1, [])
+    assert db.session.scalar(select(func.count()).select_from(User).where(User.student_code == "HS002")) == 1

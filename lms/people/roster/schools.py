@@ -107,13 +107,12 @@ class _Schools:
         unit = self.unit
         if unit is None and plans:
             unit = Unit(code=self.unit_code.strip() if self.unit_code else "DEFAULT", name="Phường/Xã")
-            session.add(unit)
-            session.flush()
+            session.add(unit)  # no flush: a dry run works this out on a session that never writes
             report.details.append(f"thêm phường/xã {unit.code}")
         for plan in plans:
             school = plan.school
             if school is None:
-                session.add(School(unit_id=unit.id, code=plan.code, name=plan.name, level=plan.level))
+                session.add(School(unit=unit, code=plan.code, name=plan.name, level=plan.level))
                 report.created += 1
                 report.details.append(f"thêm trường {plan.code} {plan.name} ({LEVEL_NAMES[plan.level]})")
                 continue
