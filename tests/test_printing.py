@@ -16,7 +16,7 @@ from lms.extensions import db
 from lms.formatting import qr_data_uri
 from lms.models import OneTimeCode, User
 from lms.models.base import utcnow
-from lms.people.codes import code_digest
+from lms.people.codes import code_digest, issue_code
 
 
 def t(msgid, **kwargs):
@@ -316,3 +316,19 @@ def test_print_pages_have_a_print_button(issued, teacher_browser, base):
     script = response.get_data(as_text=True)
     response.close()
     assert "window.print()" in script and "hidden = false" in script
+
+
+def test_a_replaced_setup_code_says_a_newer_one_was_issued(make_browser, factory, teacher):
+    newcomer = factory.user("teacher", name="Nguyễn Thị Thu", password=None, username=None)
+    old = issue_code(db.session, "setup", newcomer, teacher, 14)
+    new = issue_code(db.session, "setup", newcomer, teacher, 14)
+    factory.commit()
+    staff = make_browser()
+    staff.get("/setup")
+    password = "hoa-sen-no-ven-ho-2026"  # noqa: S105
+    refused = staff.post("/setup", {"code": old, "password": password, "confirm": password})
+    assert refused.status_code == 401
+    assert t("A newer code was issued for this account. Use the newest one, or ask the school.") \
+        in text(refused)
+    accepted = staff.post("/setup", {"code": new, "password": password, "confirm": password})
+    assert accepted.status_code == 302
