@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from lms.campaign.snapshots import current_version
 from lms.models.base import today_in_vietnam
 from lms.people.roster.files import _read_table, read_rows
-from lms.people.roster.pupil_writes import plan_writes
+from lms.people.roster.pupil_plan import plan_writes
 from lms.people.roster.pupils import _Pupils
 from lms.people.roster.schools import _Schools
 from lms.people.roster.staff import _Staff

@@ -50,7 +50,7 @@ def _kept(number: int, values: list, kept: list) -> None:
 
 def _unclosed_quote(number: int, index: int, value: str, last_line: int) -> RosterError:
     return RosterError(
-        f"Dòng {number}, cột {_column_letter(index)}: ô có dấu ngoặc kép “\"” mở mà không đóng "
+        f'Dòng {number}, cột {_column_letter(index)}: ô có dấu ngoặc kép “"” mở mà không đóng '
         f"(hoặc có xuống dòng trong ô), nên nó nuốt cả các dòng sau, đến dòng {last_line} của "
         f"tệp: “{_text(value)[:80]}…”. Hãy xóa dấu ngoặc kép thừa hoặc thêm dấu đóng, rồi nhập lại."
     )
@@ -90,7 +90,7 @@ def _csv_table(data: bytes) -> list[tuple[int, list]]:
         if "field larger than field limit" in str(exc):  # an open quote to the end of the file
             raise RosterError(
                 f"Dòng {number + 1}: một ô dài quá {MAX_CELL_CHARS} ký tự, thường do dấu ngoặc kép "
-                "“\"” mở mà không đóng: ô nuốt hết các dòng sau. Hãy xóa dấu ngoặc kép thừa."
+                '“"” mở mà không đóng: ô nuốt hết các dòng sau. Hãy xóa dấu ngoặc kép thừa.'
             ) from exc
         raise RosterError(f"Tệp CSV lỗi ở dòng {reader.line_num}: {exc}") from exc
     return kept
