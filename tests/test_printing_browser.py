@@ -36,13 +36,18 @@ def test_cards_print_eight_equal_cards_to_an_a4_sheet(live_server, browser_page,
     assert page.evaluate("window.printed") is True
 
     page.emulate_media(media="print")
+    page.set_viewport_size({"width": 718, "height": 1047})  # A4 less 10 mm margins, at 96 dpi
     heights = {round(box["height"]) for box in
                (card.bounding_box() for card in page.locator("section.signin-card").all())}
     assert len(heights) == 1, heights  # a long name does not make its card taller
+    clipped = page.evaluate("""[...document.querySelectorAll('section.signin-card')]
+        .filter(c => c.scrollHeight > c.clientHeight + 1).length""")
+    assert clipped == 0  # and nothing on a card is cut off
     assert not button.is_visible()
     pdf = page.pdf(format="A4", print_background=False)
     assert len(re.findall(rb"/Type\s*/Page\b", pdf)) == 2  # 8 + 2
     page.emulate_media(media="screen")
+    page.set_viewport_size({"width": 360, "height": 740})
     fits_phone(page)
 
     no_js = page.context.browser.new_context(java_script_enabled=False,
