@@ -10,14 +10,18 @@ from lms.extensions import db
 from lms.formatting import format_day
 from lms.models import Classroom
 from lms.teaching import matrix
+from lms.teaching.public_url import NoPublicAddress, public_url_for
 from lms.teaching.routes import STAFF, bp, load_classroom, school_manages
 
 
 def platform_link(endpoint: str) -> str:
-    """The configured public address when there is one (a parent trusts it), else this site's."""
-    base = (current_app.config.get("PUBLIC_URL") or "").strip().rstrip("/")
-    if base:
-        return base + url_for(endpoint)
+    """The configured public address when there is one (a parent trusts it), else the address
+    the teacher's browser used: the message is only text the teacher reads before sending."""
+    if (current_app.config.get("PUBLIC_URL") or "").strip():
+        try:
+            return public_url_for(endpoint)
+        except NoPublicAddress:  # not an http(s) address: the app's own then
+            pass
     return url_for(endpoint, _external=True)
 
 
