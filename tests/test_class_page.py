@@ -105,6 +105,10 @@ def test_needs_help_shows_five_problems_and_folds_the_rest(browser, factory, cou
     assert shown.count("<li>") == 5 and folded.count("<li>") == 2
     assert re.search(r"<summary>" + re.escape(t("%(n)s more lines", n=2)), folded)
     assert t("Nobody right now.") not in page
+    # Five overdue courses: three named, the other two counted (the matrix shows them).
+    overdue = page[page.index('id="overdue"'):page.index('id="assign"')]
+    assert overdue.count("<li>") == 3
+    assert t("And %(n)s more overdue courses: see the progress table.", n=2) in overdue
 
 
 def primary_course(slug):
