@@ -48,21 +48,17 @@ class SQLiteFileStorage(Storage):
         return conn
 
     def incr(self, key: str, expiry: int, amount: int = 1) -> int:
+        """One statement, so one atomic step (every sign-in makes a few): a counter whose
+        window has ended starts again. A negative amount gives places back (lms.auth.limits)."""
         now = time.time()
-        conn = self._db()
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            conn.execute("DELETE FROM counters WHERE key = ? AND expires_at <= ?", (key, now))
-            conn.execute(
-                "INSERT INTO counters (key, count, expires_at) VALUES (?, ?, ?) "
-                "ON CONFLICT (key) DO UPDATE SET count = count + excluded.count",
-                (key, amount, now + expiry),
-            )
-            (count,) = conn.execute("SELECT count FROM counters WHERE key = ?", (key,)).fetchone()
-            conn.execute("COMMIT")
-        except Exception:
-            conn.execute("ROLLBACK")
-            raise
+        (count,) = self._db().execute(
+            "INSERT INTO counters (key, count, expires_at) VALUES (?1, ?2, ?3) "
+            "ON CONFLICT (key) DO UPDATE SET "
+            "count = CASE WHEN expires_at <= ?4 THEN excluded.count ELSE count + excluded.count END, "
+            "expires_at = CASE WHEN expires_at <= ?4 THEN excluded.expires_at ELSE expires_at END "
+            "RETURNING count",
+            (key, amount, now + expiry, now),
+        ).fetchone()
         return count
 
     def get(self, key: str) -> int:

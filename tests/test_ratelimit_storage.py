@@ -59,3 +59,15 @@ def test_a_refund_gives_a_place_back(tmp_path):
     assert storage.incr(key, item.get_expiry(), amount=-1) == 2
     assert storage.incr(key, item.get_expiry(), amount=-1) == 1
     assert limiter.hit(item, "pin") and not limiter.hit(item, "pin")
+
+
+def test_a_counter_starts_again_when_its_window_ends(tmp_path):
+    import time
+
+    import lms.ratelimit_storage  # noqa: F401
+
+    storage = storage_from_string(f"lmsdb://{tmp_path / 'limits.sqlite3'}")
+    assert [storage.incr("k", 1) for _ in range(3)] == [1, 2, 3]
+    time.sleep(1.1)
+    assert storage.get("k") == 0
+    assert storage.incr("k", 60) == 1 and storage.get_expiry("k") > time.time() + 50
