@@ -13,8 +13,9 @@ guardian with a sibling). Each step runs in a process of its own (so peak memory
   them (under `writing()`);
 - web dry run and web import of the file through the app (test client, a signed-in ward
   admin), on a database without those pupils.
-Measured: wall time and rows/s; the longest write transaction (from its first write to its
-commit, engine events; on PostgreSQL, what other writers to the same rows would wait for);
+Measured: wall time and rows/s; the longest write transaction (engine events: from BEGIN for
+a transaction begun under `writing()`, as the import's write is, else from its first write,
+to its commit; on PostgreSQL what other writers to the same rows would wait for, COPY included);
 on SQLite the longest wait of another connection's `BEGIN IMMEDIATE` polled every 5 ms, the
 write lock as others feel it; the step's peak RSS (ru_maxrss) and the RSS before the import.
 """
@@ -114,6 +115,13 @@ class Watch:
         self._first_write = {}
         self._stop = threading.Event()
 
+        @event.listens_for(engine, "begin")
+        def _begin(conn):
+            from lms.db_setup import _writer
+
+            if _writer.get():  # the import's write transaction (and a command's): from BEGIN
+                self._first_write[id(conn)] = time.perf_counter()
+
         @event.listens_for(engine, "before_cursor_execute")
         def _statement(conn, _cursor, statement, *_args):
             if statement.lstrip()[:6].upper() in ("INSERT", "UPDATE", "DELETE"):
@@ -200,7 +208,7 @@ def step(url: str, path: Path, mode: str) -> dict:
 
 
 def _run_step(url: str, path: Path, mode: str) -> dict:
-    out = subprocess.run([sys.executable, __file__, "step", url, str(path), mode], cwd=PROJECT,
+    out = subprocess.run([sys.executable, __file__, "step", url, str(path), mode], cwd=PROJECT,  # noqa: S603 - ours
                          capture_output=True, text=True, check=False)
     if out.returncode:
         sys.exit(out.stderr[-3000:])
