@@ -38,13 +38,9 @@ def room(factory):
 
 
 def give_pin(pupil, pin="1234"):
-    """A PIN without printing cards (hash_pin's signature is the PIN storage's: with or without
-    the pupil's id)."""
+    """A PIN without printing cards."""
     db.session.flush()
-    try:
-        pupil.pin_hash = hash_pin(pin, pupil.id)
-    except TypeError:
-        pupil.pin_hash = hash_pin(pin)
+    pupil.pin_hash = hash_pin(pin, pupil.id)
 
 
 @pytest.fixture
