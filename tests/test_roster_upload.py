@@ -104,8 +104,11 @@ def test_upload_over_the_limit_gets_the_413_page_and_nothing_is_stored(browser, 
 
 
 def test_anonymous_large_post_is_refused_unread(client):
-    response = client.post("/login", data=b"username=x&password=" + b"x" * (9 * 1024 * 1024),
-                           content_type="application/x-www-form-urlencoded")
+    """A file part is not bound by MAX_FORM_MEMORY_SIZE: without MAX_CONTENT_LENGTH a 9 MB (or
+    300 MB) multipart POST to the sign-in page was read in full."""
+    boundary, body = encode_multipart(
+        {"login": "x", "password": "y", "junk": FileStorage(io.BytesIO(b"x" * (9 * 1024 * 1024)), "x.bin")})
+    response = client.post("/login", data=body, content_type=f"multipart/form-data; boundary={boundary}")
     assert response.status_code == 413
     assert "Tệp quá lớn" in response.get_data(as_text=True)
 
