@@ -125,3 +125,17 @@ def test_file_past_the_old_5_mb_cut_is_imported_whole(browser, factory):
     assert response.status_code == 200, response.get_data(as_text=True)[-500:]
     codes = set(db.session.scalars(select(School.code)))
     assert codes == {"TH01", "THCS01", "THTHCS01", "MN01"}
+
+
+def test_long_report_says_how_many_lines_are_not_shown(browser, factory):
+    factory.user("ward_admin", username="phuong")
+    factory.commit()
+    browser.login("phuong")
+    _upload(browser, "schools.csv", dry_run=False)
+    rows = "".join(f"TH01,3A,3,Học Sinh {n},05/09/2016,HS{n:04}\n" for n in range(250))
+    data = ("school_code,class,grade,full_name,date_of_birth,student_code\n" + rows).encode()
+    response = browser.post("/admin/roster", {"file": (io.BytesIO(data), "hs.csv"), "dry_run": "y"},
+                            content_type="multipart/form-data")
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "… và 51 thay đổi khác." in text  # 251 lines: the class, then 250 pupils
