@@ -3,6 +3,7 @@
 import hmac
 import secrets
 from datetime import datetime
+from types import SimpleNamespace
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -107,9 +108,13 @@ def start_session(user: User) -> str:
 
 
 def sign_in(user: User) -> None:
-    """A new server-side session for `user`, and Flask-Login's mark of it in the cookie."""
-    start_session(user)
-    login_user(user)
+    """A new server-side session for `user`, and Flask-Login's mark of it in the cookie. The
+    rest of the request sees the account as later requests do (SignedInUser), read before the
+    commit: reading the committed, expired `user` again would begin a second transaction, on
+    SQLite a second turn at the write lock for every sign-in."""
+    row = SimpleNamespace(**{name: getattr(user, name) for name in SignedInUser._columns})
+    token = start_session(user)
+    login_user(SignedInUser(row, token))
     # Flask-Login also keeps a hash of the address and browser ("_id", 128 characters) for its
     # session protection, which is off here (lms.extensions): every request would carry it.
     session.pop("_id", None)

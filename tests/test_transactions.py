@@ -88,3 +88,32 @@ def test_a_post_reads_first_without_the_write_lock_then_writes_with_it(app, web_
                 assert _driver(db.session.connection()).autocommit is True
             assert _driver(db.session.connection()).autocommit is False
             db.session.remove()
+
+
+def test_a_sign_in_takes_the_write_lock_once_and_briefly(app, make_browser, factory, web_app):
+    """The account is read and the password checked without the write lock; then one write
+    transaction records the session, and the signed-in user is not read again after it."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite: one writer at a time")
+    from sqlalchemy import event
+
+    from lms.db_setup import _wants_write
+
+    factory.user("teacher", username="once")
+    factory.commit()
+    with web_app.app_context():
+        engine = db.engine
+    begun = []
+
+    def on_begin(_conn):
+        begun.append("write" if _wants_write() else "read")
+
+    browser = make_browser()
+    browser.get("/login")
+    event.listen(engine, "begin", on_begin)
+    try:
+        response = browser.post("/login", {"login": "once", "password": "correct horse battery"})
+    finally:
+        event.remove(engine, "begin", on_begin)
+    assert response.status_code == 302
+    assert begun == ["read", "write"]
