@@ -49,9 +49,8 @@ def can_view_class(user, classroom) -> bool:
 
 
 def can_manage_class(user, classroom) -> bool:
-    """Assign courses, print cards and letters, reset PINs: the homeroom teacher or an admin."""
-    if user.role == "ward_admin":
-        return True
+    """Assign courses, print cards and letters, issue PINs: the school's own work, done by the
+    homeroom teacher or the school's admin. The ward admin oversees the figures only."""
     if user.role == "school_admin":
         return user.school_id == classroom.school_id
     return user.role == "teacher" and classroom.homeroom_teacher_id == user.id

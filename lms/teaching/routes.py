@@ -39,12 +39,6 @@ def load_classroom(classroom_id: int, *, manage: bool = False) -> Classroom:
     return classroom
 
 
-def school_manages(user, room: Classroom) -> bool:
-    """The class page's actions (assign, cards, letters, PINs) belong to the school: the ward
-    admin, who may also open the page, sees the figures only (issue 16, item 3)."""
-    return user.role != "ward_admin" and can_manage_class(user, room)
-
-
 def load_assignment(assignment_id: int) -> Assignment:
     assignment = db.session.get(Assignment, assignment_id)
     if assignment is None or assignment.withdrawn_at is not None:
@@ -78,7 +72,7 @@ def classes():
 @roles_required(*STAFF)
 def classroom(classroom_id: int):
     room = load_classroom(classroom_id)
-    manage = school_manages(current_user, room)
+    manage = can_manage_class(current_user, room)
     return render_classroom(room, assignment_form(room) if manage else None, manage)
 
 
