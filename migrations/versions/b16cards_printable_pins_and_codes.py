@@ -1,7 +1,7 @@
 """sealed PINs and pairing codes, replaced codes: reprintable cards and letters (issue 16)
 
 Revision ID: b16cards
-Revises: a13signin
+Revises: 823ca6b8aba8
 Create Date: 2026-12-02 15:40:00
 
 """
@@ -10,7 +10,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'b16cards'
-down_revision = 'a13signin'
+down_revision = '823ca6b8aba8'
 branch_labels = None
 depends_on = None
 
