@@ -3,7 +3,6 @@
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lms.accounts import hash_password
 from lms.models import Guardianship, User
 from lms.models.base import utcnow
 from lms.people.codes import find_code, use_code
@@ -32,9 +31,11 @@ def pair(session: Session, parent: User, code: str) -> User:
 
 
 def signup_and_pair(
-    session: Session, code: str, full_name: str, phone: str, password: str
+    session: Session, code: str, full_name: str, phone: str, password_hash: str
 ) -> tuple[User, User]:
-    """Create the parent's account (or claim the record the roster made for that phone)."""
+    """Create the parent's account (or claim the record the roster made for that phone).
+    The caller hashes the password first (lms.accounts.hash_password), outside the write
+    transaction, so the slow hash holds no lock."""
     row = find_code(session, code, "pairing")
     pupil = row.user
     name = normalize_name(full_name)
@@ -55,7 +56,7 @@ def signup_and_pair(
         session.add(parent)
     parent.full_name = name
     parent.name_key = name_sort_key(name)
-    parent.password_hash = hash_password(password)
+    parent.password_hash = password_hash
     parent.claimed_at = utcnow()
     session.flush()
     use_code(session, row, parent)
