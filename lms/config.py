@@ -18,8 +18,6 @@ class Config:
     # sign-in. Older hashes are replaced at the next sign-in (lms.accounts).
     PASSWORD_HASH_METHOD = "argon2id"  # noqa: S105 - a method, not a password
     PASSWORD_ARGON2 = (2, 19 * 1024, 1)  # time cost, memory in KiB, parallelism
-    # A PIN has 10^6 values at most: the rate limit protects it, not the hash cost.
-    PIN_HASH_METHOD = "pbkdf2:sha256:20000"
 
     BABEL_DEFAULT_LOCALE = "vi"
     BABEL_DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"

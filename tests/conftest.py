@@ -27,7 +27,6 @@ def base_config(database_url: str) -> dict:
         "SECRET_KEY": "test-secret",
         "SQLALCHEMY_DATABASE_URI": database_url,
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-        "PIN_HASH_METHOD": "pbkdf2:sha256:1000",
         "COURSES_DIR": str(COURSES),
         "RATELIMIT_STORAGE_URI": "memory://",
     }
