@@ -22,8 +22,16 @@ roster_cli = AppGroup("roster", help="Nhập danh sách trường, học sinh, c
     help="Năm học của các lớp (mặc định: năm học hiện tại).",
 )
 @click.option("--unit", "unit_code", metavar="MÃ", help="Mã phường/xã của các trường.")
+@click.option(
+    "--school",
+    "school_code",
+    metavar="MÃ",
+    help="Mã trường của danh sách học sinh không có cột Mã trường (tệp của một lớp, một trường).",
+)
 @writes
-def roster_import(file: Path, dry_run: bool, school_year: str | None, unit_code: str | None) -> None:
+def roster_import(
+    file: Path, dry_run: bool, school_year: str | None, unit_code: str | None, school_code: str | None
+) -> None:
     """Import FILE: a list of schools, of pupils (with guardians) or of staff.
 
     All or nothing: if any row has an error, every error is printed and nothing is saved.
@@ -36,10 +44,13 @@ def roster_import(file: Path, dry_run: bool, school_year: str | None, unit_code:
             dry_run=dry_run,
             school_year=school_year,
             unit_code=unit_code,
+            school_code=school_code,
         )
     except RosterError as exc:
         click.echo(f"Lỗi: {exc}", err=True)
         raise SystemExit(1) from exc
+    if report.ignored:
+        click.echo("Bỏ qua các cột (không lưu): " + ", ".join(report.ignored))
     if report.errors:
         for error in report.errors:
             click.echo(str(error), err=True)

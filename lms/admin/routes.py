@@ -1,6 +1,6 @@
 """What principals and the ward office do: schools, staff, rosters, accounts."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -119,9 +119,16 @@ def roster():
     # page before this runs). Reading only the first N bytes used to import a cut file.
     data = upload.read()
     only = current_user.school.code if current_user.role == "school_admin" else None
+    # A ward admin names the school of a file without a school-code column (a class's list).
+    chosen = None if only else (request.form.get("school") or "").strip() or None
     try:
         report = import_roster(
-            db.session, data, upload.filename, dry_run=form.dry_run.data, only_school_code=only
+            db.session,
+            data,
+            upload.filename,
+            dry_run=form.dry_run.data,
+            only_school_code=only,
+            school_code=chosen,
         )
     except RosterError as error:
         flash(str(error), "error")

@@ -5,7 +5,10 @@ problem is reported with its spreadsheet row (the header is row 1); only a file 
 single error is stored. Re-importing the same file changes nothing; an updated file updates
 schools by school code, pupils by student code and staff by phone number instead of
 duplicating them. Only what the LMS needs is stored -- for children their name, date of
-birth, class and school, never ID-card numbers or photos: unknown columns are refused.
+birth, class and school, never ID-card numbers or photos. A pupil list exported by school
+software is taken as it is (school_software.py): its title rows, STT and the columns the LMS
+does not use (gender, address, ID numbers…) are read past, never stored, and named in the
+report; a column on no list is refused.
 
 Plain functions without Flask: the command line (lms.cli_roster) and the admins' upload page
 call import_roster with a SQLAlchemy session; it ends that session's transaction, reads in a
@@ -57,11 +60,15 @@ def import_roster(
     unit_code: str | None = None,
     today: date | None = None,
     only_school_code: str | None = None,
+    school_code: str | None = None,
 ) -> ImportReport:
     """Check the whole file; if no row has an error, store it and commit. A dry run only
     checks and reports what would change: it writes nothing and takes no write lock. Rows with
     errors are in the report, and nothing is written. Raises RosterError when the file cannot
     be read or is not a roster of a known kind.
+
+    school_code names the school of a pupil list without a school-code column (a principal's is
+    only_school_code); when the file has that column, its rows must all name this school.
 
     The file is read and checked in a read transaction of its own (transactions.read_apart),
     then written in one short write transaction, in bulk for pupils: the write lock is held
@@ -70,11 +77,14 @@ def import_roster(
     year = check_school_year(school_year) if school_year else school_year_for(today)
     end_transaction(session)  # a POST's holds the write lock: not while the file is read
     header_row, headers, rows = _read_table(data, filename)
-    kind, columns, errors = _recognise(headers, header_row)
+    kind, columns, errors, ignored = _recognise(headers, header_row)
     records = [
         (number, {columns[h]: value for h, value in values.items() if h in columns})
         for number, values in rows
     ]
+    records = _school_of_file(
+        kind, columns, records, errors, school_code or only_school_code, check=only_school_code is None
+    )
     if only_school_code is not None:  # a principal imports their own school's people only
         if kind == "schools":
             raise RosterError("Chỉ Ủy ban phường/xã mới nhập được danh sách trường.")
@@ -86,6 +96,7 @@ def import_roster(
     def new_report() -> ImportReport:
         report = ImportReport(kind=kind, dry_run=dry_run, school_year=year if kind == "pupils" else None)
         report.errors.extend(errors)
+        report.ignored.extend(ignored)
         return report
 
     def check(reader: Session):
@@ -129,6 +140,25 @@ def import_roster(
         "Dữ liệu trong hệ thống đang được thay đổi trong lúc nhập (người khác đang nhập hoặc "
         "sửa danh sách): chưa lưu gì. Hãy thử lại sau ít phút."
     )
+
+
+def _school_of_file(kind, columns, records, errors, chosen: str | None, *, check: bool) -> list:
+    """Every row of a file without a school-code column names the chosen school; a file with
+    one must name only that school."""
+    if kind == "schools" or not chosen:
+        if kind == "pupils" and "school_code" not in columns.values():
+            raise RosterError(
+                "Tệp không có cột Mã trường: hãy chọn trường của danh sách (trên trang nhập "
+                "danh sách; khi nhập bằng lệnh: --school MÃ_TRƯỜNG), hoặc thêm cột Mã trường."
+            )
+        return records
+    if "school_code" not in columns.values():
+        return [(number, {**record, "school_code": chosen}) for number, record in records]
+    for number, record in records if check else ():  # a principal's: checked below
+        code = str(record.get("school_code") or "").strip()
+        if code and code.casefold() != chosen.casefold():
+            errors.append(RowError(number, f"trường {code} không phải trường đã chọn ({chosen})"))
+    return records
 
 
 class _Changed(Exception):

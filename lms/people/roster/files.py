@@ -17,7 +17,7 @@ from lms.people.roster.limits import (
     too_many_columns,
     too_many_rows,
 )
-from lms.people.roster.table import RosterError, _cell, _key, _text
+from lms.people.roster.table import _FIELD_BY_HEADER, RosterError, _cell, _key, _text
 
 XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old .xls (and .doc) container
@@ -138,6 +138,20 @@ def _xlsx_table(data: bytes) -> list[tuple[int, list]]:
             book.close()
 
 
+HEADER_SEARCH_ROWS = 15  # school software puts a few title rows above the header
+HEADER_MIN_KNOWN = 3  # a header row names at least three columns the importer knows
+
+
+def _header(cells: list[tuple[int, list]]) -> tuple[int, list]:
+    """The header row: the first of the first rows that names enough known columns (title
+    rows above it are skipped), else the first row, whose headers the errors then name."""
+    for number, values in cells[:HEADER_SEARCH_ROWS]:
+        known = {_FIELD_BY_HEADER.get(_key(_text(value))) for value in values} - {None}
+        if len(known) >= HEADER_MIN_KNOWN:
+            return number, values
+    return cells[0]
+
+
 def _read_table(data: bytes, filename: str) -> tuple[int, list[str], list[tuple[int, dict]]]:
     """The header row's number, the headers and the non-empty rows (number, header -> value)."""
     name = (filename or "").lower()
@@ -162,7 +176,7 @@ def _read_table(data: bytes, filename: str) -> tuple[int, list[str], list[tuple[
     cells = [(number, values) for number, values in cells if any(value != "" for value in values)]
     if not cells:
         raise RosterError("Tệp không có dữ liệu: không thấy dòng tiêu đề.")
-    header_row, header_values = cells[0]
+    header_row, header_values = _header(cells)
     headers = [_text(value) for value in header_values]
     while headers and headers[-1] == "":
         headers.pop()
@@ -173,7 +187,9 @@ def _read_table(data: bytes, filename: str) -> tuple[int, list[str], list[tuple[
                 raise RosterError(f"Cột “{header}” có hai lần trong dòng tiêu đề (dòng {header_row}).")
             seen[_key(header)] = header
     rows = []
-    for number, values in cells[1:]:
+    for number, values in cells:
+        if number <= header_row:
+            continue  # the header, and the title rows above it
         for index, value in enumerate(values):
             if value != "" and (index >= len(headers) or not headers[index]):
                 raise RosterError(

@@ -7,9 +7,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from lms.models import Classroom, Enrollment, Guardianship, School, User
+from lms.people.names import normalize_name
 from lms.people.phones import normalize_phone
+from lms.people.roster.school_software import PARENTS, derived_code, grade_from_class
 from lms.people.roster.schools import _schools_in_scope
 from lms.people.roster.table import (
+    LABELS,
     LEVEL_GRADES,
     LEVEL_NAMES,
     STUDENT_CODE,
@@ -59,7 +62,7 @@ class _Pupils:
                     self.pupils.setdefault(key, user)
         phones = set()
         for _, values in records:
-            for name in ("guardian1_phone", "guardian2_phone"):
+            for name in ("guardian1_phone", "guardian2_phone", *(phone for _, phone in PARENTS)):
                 phones.add(normalize_phone(_text(values.get(name, ""))))
         phones.discard(None)
         self.phone_users: dict[str, User] = {}
@@ -97,18 +100,50 @@ class _Pupils:
                 )
             )
 
+    def _fill(self, records) -> list:
+        """A school-software file's student codes and grades, where it has no such column."""
+        self.derived: set[int] = set()
+        filled = []
+        for number, values in records:
+            if "student_code" not in values or "grade" not in values:
+                values = dict(values)
+            if "student_code" not in values:
+                self.derived.add(number)
+                name = normalize_name(_text(values.get("full_name", "")))
+                born = parse_date(values.get("date_of_birth", ""))
+                school = _text(values.get("school_code", ""))
+                ok = name and born is not None and school
+                values["student_code"] = derived_code(school, name, born) if ok else ""
+            if "grade" not in values:
+                values["grade"] = grade_from_class(_text(values.get("class", "")))
+                values["grade_from_class"] = True
+            filled.append((number, values))
+        return filled
+
     def check(self, records) -> list[_PupilPlan]:
         self.schools, where = _schools_in_scope(self.session, self.unit_code)
+        records = self._fill(records)
         self._load(records)
+        self.nameless_parents = 0
         codes_seen: dict[str, int] = {}
         rooms_seen: dict[tuple[int, str], tuple[int, int]] = {}  # -> (grade, first row)
         guardians_seen: dict[str, str] = {}  # phone -> name as first written
         plans = []
         for number, values in records:
             row = _Row(number, values, self.report)
-            code = row.required("student_code")
+            derived = number in self.derived
+            code = row.text("student_code") if derived else row.required("student_code")
             pupil = None
-            if code:
+            if code and derived:
+                if code.casefold() in codes_seen:
+                    row.error(
+                        f"trùng họ tên và ngày sinh với dòng {codes_seen[code.casefold()]} cùng trường: "
+                        "thêm cột Mã học sinh để phân biệt"
+                    )
+                else:
+                    codes_seen[code.casefold()] = number
+                pupil = self.pupils.get(code.casefold())
+            elif code:
                 if not STUDENT_CODE.match(code.casefold()):
                     row.error(
                         f"Mã học sinh “{code}” không hợp lệ: 3-40 ký tự gồm chữ không dấu, chữ số, dấu . _ -"
@@ -118,15 +153,23 @@ class _Pupils:
                 else:
                     codes_seen[code.casefold()] = number
                 pupil = self.pupils.get(code.casefold())
-                if pupil is not None and pupil.role != "pupil":
-                    row.error(f"Mã học sinh {code} trùng tên đăng nhập của một tài khoản không phải học sinh")
+            if pupil is not None and pupil.role != "pupil":
+                row.error(f"Mã học sinh {code} trùng tên đăng nhập của một tài khoản không phải học sinh")
             name = row.name()
             born = self._date_of_birth(row)
             school_code = row.required("school_code")
             school = self.schools.get(school_code.casefold()) if school_code else None
             if school_code and school is None:
                 row.error(f"không có trường mã {school_code}{where}")
-            grade_text = row.required("grade")
+            if values.get("grade_from_class") and not row.text("grade"):
+                grade_text = ""
+                if row.text("class"):
+                    row.error(
+                        f"không nhận ra khối từ tên lớp “{row.text('class')}” (tên lớp bắt đầu "
+                        "bằng khối, ví dụ 6A1): thêm cột Khối"
+                    )
+            else:
+                grade_text = row.required("grade")
             grade = parse_grade(grade_text) if grade_text else None
             if grade_text and grade is None:
                 row.error(f"Khối không hợp lệ: “{grade_text}” (ghi số từ 1 đến 9)")
@@ -174,6 +217,11 @@ class _Pupils:
                 plans.append(
                     _PupilPlan(number, code, name, born, school, class_name, grade, pupil, guardians)
                 )
+        if self.nameless_parents:
+            self.report.details.append(
+                f"{self.nameless_parents} cha/mẹ/người giám hộ có tên nhưng không có số điện thoại: "
+                "không tạo tài khoản phụ huynh (cần số điện thoại để đăng nhập)"
+            )
         return plans
 
     def _date_of_birth(self, row: _Row) -> date | None:
@@ -202,17 +250,31 @@ class _Pupils:
             )
 
     def _guardians(self, row: _Row, seen: dict[str, str]) -> list[tuple[str, str]]:
+        """Guardian 1 and 2 need both name and phone, on different phones. A school-software
+        file's father, mother and carer are taken as the software writes them: a parent with a
+        name but no phone gets no account (counted in the report), and one phone written for
+        both parents is one guardian account, under the name written first."""
         guardians: list[tuple[str, str]] = []
-        for which in ("1", "2"):
-            name_field, phone_field = f"guardian{which}_name", f"guardian{which}_phone"
+        slots = [("guardian1_name", "guardian1_phone", False), ("guardian2_name", "guardian2_phone", False)]
+        slots += [(name, phone, True) for name, phone in PARENTS]
+        for name_field, phone_field, parent in slots:
             if not row.text(name_field) and not row.text(phone_field):
+                continue
+            if parent and not row.text(phone_field):
+                self.nameless_parents += 1
                 continue
             name = row.name(name_field)
             phone = row.phone(phone_field)
             if not name or not phone:
                 continue
             if any(phone == other for other, _ in guardians):
-                row.error(f"hai phụ huynh cùng số điện thoại {phone}")
+                if parent:
+                    self.report.details.append(
+                        f"lưu ý dòng {row.number}: {LABELS[phone_field]} cùng số {phone} với phụ "
+                        "huynh trước: một tài khoản phụ huynh"
+                    )
+                else:
+                    row.error(f"hai phụ huynh cùng số điện thoại {phone}")
                 continue
             user = self.phone_users.get(phone)
             if user is not None and user.role != "parent":

@@ -5,6 +5,14 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from lms.people.roster.school_software import (
+    EXTRA_ALIASES,
+    PARENT_ALIASES,
+    PARENT_FIELDS,
+    PARENT_LABELS,
+    header_key,
+    is_ignored,
+)
 from lms.people.school_year import valid_school_year
 
 # Every column a roster may have: its canonical (English) header, then Vietnamese aliases.
@@ -52,6 +60,7 @@ LABELS = {
     "guardian2_phone": "Số điện thoại phụ huynh 2",
     "role": "Chức vụ",
     "phone": "Số điện thoại",
+    **PARENT_LABELS,
 }
 
 GUARDIAN_FIELDS = ("guardian1_name", "guardian1_phone", "guardian2_name", "guardian2_phone")
@@ -61,10 +70,13 @@ KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "schools": (("school_code", "name", "level"), ()),
     "pupils": (
         ("school_code", "class", "grade", "full_name", "date_of_birth", "student_code"),
-        GUARDIAN_FIELDS,
+        GUARDIAN_FIELDS + PARENT_FIELDS,
     ),
     "staff": (("school_code", "full_name", "role", "phone"), ()),
 }
+# Required columns a file may go without: the school is chosen on import, the grade read from
+# the class name, the student code derived from name and date of birth (school_software.py).
+MAY_GO_WITHOUT = {"pupils": ("school_code", "grade", "student_code")}
 KIND_LABELS = {
     "schools": "danh sách trường",
     "pupils": "danh sách học sinh",
@@ -142,6 +154,7 @@ class ImportReport:
     dry_run: bool = False
     details: list[str] = field(default_factory=list)
     school_year: str | None = None  # the classes' school year (pupils files)
+    ignored: list[str] = field(default_factory=list)  # columns read past, never stored
 
     @property
     def ok(self) -> bool:
@@ -173,11 +186,13 @@ def check_school_year(value: str) -> str:
 # --- headers -------------------------------------------------------------------------------
 
 
-def _key(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFC", str(text)).casefold().split())
-
-
-_FIELD_BY_HEADER = {_key(alias): name for name, aliases in ALIASES.items() for alias in (name, *aliases)}
+_key = header_key
+_FIELD_BY_HEADER = {
+    _key(alias): name
+    for table in (ALIASES, PARENT_ALIASES, EXTRA_ALIASES)
+    for name, aliases in table.items()
+    for alias in ((name, *aliases) if table is not EXTRA_ALIASES else aliases)
+}
 
 
 def _cell(value) -> Cell:
@@ -211,8 +226,15 @@ def _columns_list(kind: str) -> str:
     return text
 
 
-def _recognise(headers: list[str], header_row: int) -> tuple[str, dict[str, str], list[RowError]]:
-    """The kind of file, its columns (header -> field) and the errors of the header row."""
+def _core(kind: str) -> set[str]:
+    return set(KINDS[kind][0]) - set(MAY_GO_WITHOUT.get(kind, ()))
+
+
+def _recognise(
+    headers: list[str], header_row: int
+) -> tuple[str, dict[str, str], list[RowError], list[str]]:
+    """The kind of file, its columns (header -> field), the errors of the header row and the
+    columns read past (pupil lists: school software's columns the LMS does not use)."""
     fields: dict[str, str] = {}
     unknown: list[str] = []
     for header in headers:
@@ -225,7 +247,7 @@ def _recognise(headers: list[str], header_row: int) -> tuple[str, dict[str, str]
         else:
             fields[header] = name
     present = set(fields.values())
-    kinds = [kind for kind, (required, _) in KINDS.items() if set(required) <= present]
+    kinds = [kind for kind in KINDS if _core(kind) <= present]
     if len(kinds) != 1:
         accepted = "\n".join(f"  - {KIND_LABELS[kind]}: {_columns_list(kind)}" for kind in KINDS)
         if kinds:
@@ -240,21 +262,29 @@ def _recognise(headers: list[str], header_row: int) -> tuple[str, dict[str, str]
                 + ", ".join(headers)
                 + ")."
             )
-            near = max(KINDS, key=lambda kind: len(set(KINDS[kind][0]) & present))
-            missing = [LABELS[name] for name in KINDS[near][0] if name not in present]
-            if len(KINDS[near][0]) - len(missing) >= 2:
+            near = max(KINDS, key=lambda kind: len(_core(kind) & present))
+            core = [name for name in KINDS[near][0] if name in _core(near)]
+            missing = [LABELS[name] for name in core if name not in present]
+            if len(core) - len(missing) >= 2:
                 problem += f" Giống {KIND_LABELS[near]} nhưng thiếu cột: " + ", ".join(missing) + "."
         raise RosterError(
-            problem + " Dòng tiêu đề phải là dòng đầu tiên của tệp. Chấp nhận ba loại danh sách:\n" + accepted
+            problem
+            + " Dòng tiêu đề phải là dòng đầu tiên của tệp (hoặc nằm trong 15 dòng đầu, dưới các "
+            "dòng tên danh sách). Chấp nhận ba loại danh sách:\n"
+            + accepted
         )
     kind = kinds[0]
     required, optional = KINDS[kind]
     errors = []
+    ignored = []
     for header, name in list(fields.items()):
         if name not in required and name not in optional:
             unknown.append(header)
             del fields[header]
     for header in sorted(unknown, key=headers.index):
+        if kind == "pupils" and is_ignored(header):
+            ignored.append(header)
+            continue
         errors.append(
             RowError(
                 header_row,
@@ -265,4 +295,4 @@ def _recognise(headers: list[str], header_row: int) -> tuple[str, dict[str, str]
                 ),
             )
         )
-    return kind, fields, errors
+    return kind, fields, errors, ignored
