@@ -20,6 +20,8 @@ from lms.people.roster.limits import (
 from lms.people.roster.table import _FIELD_BY_HEADER, RosterError, _cell, _key, _text
 
 XLSX_MAGIC = b"PK\x03\x04"
+HEADER_SEARCH_ROWS = 15  # school software puts a few title rows above the header
+HEADER_MIN_KNOWN = 3  # a header row names at least three columns the importer knows
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old .xls (and .doc) container
 
 
@@ -72,8 +74,10 @@ def _csv_table(data: bytes) -> list[tuple[int, list]]:
         raise RosterError(
             "Tệp không phải tệp CSV hay .xlsx: hãy lưu danh sách thành .xlsx hoặc .csv (UTF-8)."
         )
-    first = next((line for line in text.splitlines() if line.strip()), "")
-    delimiter = max((",", ";", "\t"), key=first.count)  # Vietnamese Excel often saves ';'
+    # Vietnamese Excel often saves ';'. The header may sit below title rows, which have few
+    # separators: the line with the most of one separator names it.
+    lines = [line for line in text.splitlines()[:50] if line.strip()][:HEADER_SEARCH_ROWS]
+    delimiter = max((",", ";", "\t"), key=lambda sep: max((line.count(sep) for line in lines), default=0))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     kept: list[tuple[int, list]] = []
     number = 0
@@ -136,10 +140,6 @@ def _xlsx_table(data: bytes) -> list[tuple[int, list]]:
             ) from exc
         finally:
             book.close()
-
-
-HEADER_SEARCH_ROWS = 15  # school software puts a few title rows above the header
-HEADER_MIN_KNOWN = 3  # a header row names at least three columns the importer knows
 
 
 def _header(cells: list[tuple[int, list]]) -> tuple[int, list]:
