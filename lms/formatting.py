@@ -91,6 +91,7 @@ TIER_NAMES = {
     "lower-secondary": _l("lower-secondary pupils (grades 6-9)"),
     "teacher": _l("teachers and staff"),
     "parent": _l("parents"),
+    "official": _l("ward and commune officials"),
 }
 
 

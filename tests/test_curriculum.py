@@ -1,9 +1,11 @@
 """The starter curriculum in courses/: counts, tags, and a clean check."""
 
+import re
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from conftest import page_text
 
 from lms.content.competency_table import competency_table
 from lms.content.loader import COMPETENCIES, load_courses
@@ -26,11 +28,15 @@ def test_check_passes_without_errors_or_warnings(curriculum):
     assert [str(p) for p in problems] == []
 
 
+# Ward and commune officials (issue 14) start with three courses; the school tiers have more.
+FEWEST_COURSES = {"official": 3}
+
+
 @pytest.mark.parametrize("tier", AUDIENCES)
 def test_each_tier_has_enough_courses(curriculum, tier):
     courses, _ = curriculum
     mine = [c for c in courses if tier in c.audience]
-    assert len(mine) >= 4
+    assert len(mine) >= FEWEST_COURSES.get(tier, 4)
     assert sum(c.required for c in mine) >= 2
     for course in mine:
         assert 3 <= len(course.lessons) <= 6, course.slug
@@ -70,8 +76,6 @@ def test_whole_curriculum_syncs(app):
 
 def test_every_course_can_be_completed(app, make_browser, factory):
     """Each course through HTTP by a learner of its tier: lessons in order, quiz passed."""
-    import re
-
     from sqlalchemy import select
 
     from lms.models import Completion, Course, Question, QuizAttempt
@@ -82,6 +86,7 @@ def test_every_course_can_be_completed(app, make_browser, factory):
         "lower-secondary": factory.pupil(factory.classroom(grade=8), username="hs.thcs"),
         "teacher": factory.user("teacher", username="gv.thu"),
         "parent": factory.user("parent", username="ph.thu"),
+        "official": factory.user("teacher", tier="official", username="cb.thu"),
     }
     factory.commit()
     courses = db.session.scalars(select(Course).where(Course.retired_at.is_(None))).all()
@@ -109,6 +114,72 @@ def test_every_course_can_be_completed(app, make_browser, factory):
                 course.slug
 
 
+def test_officials_have_required_courses_with_quizzes(curriculum):
+    courses, _ = curriculum
+    official = [c for c in courses if c.audience == ["official"]]
+    assert {c.folder.parent.name for c in official} == {"official"}
+    required = [c for c in official if c.required]
+    assert len(required) >= 2
+    assert all(c.quiz is not None and 8 <= len(c.quiz.questions) <= 10 for c in required)
+    # Since 01/7/2025 there are no districts: no course for officials sends anyone to one.
+    for course in official:
+        for path in course.folder.glob("*.md"):
+            text = path.read_text(encoding="utf-8").lower()
+            assert not re.search(r"\b(huyện|quận)\b", text), path
+
+
+def test_catalogue_and_front_page_list_the_officials(app, client):
+    sync_courses(db.session, COURSES)
+    db.session.commit()
+    catalogue = client.get("/courses")
+    assert catalogue.status_code == 200
+    section = re.search(r'<section id="official">(.*?)</section>', catalogue.get_data(as_text=True), re.S)
+    assert section, "no section for officials in the catalogue"
+    assert "Cán bộ, công chức phường/xã" in page_text(section.group(1))
+    titles = [t for t in re.findall(r"<h3>(.*?)</h3>", section.group(1))]
+    assert "Dùng trí tuệ nhân tạo trong công việc hành chính có trách nhiệm" in titles
+    front = client.get("/")
+    assert front.status_code == 200
+    assert f"Cán bộ, công chức phường/xã: {len(titles)} khóa học" in page_text(front.get_data(as_text=True))
+
+
 def test_the_authoring_guides_example_is_valid():
     courses, problems = load_courses(ROOT / "docs" / "vi-du-khoa-hoc")
     assert [str(p) for p in problems] == [] and [c.slug for c in courses] == ["vi-du-mat-khau"]
+
+
+def test_official_courses_break_no_dashboard_or_preview(app, make_browser, factory):
+    """Officials are not counted by the campaign yet (issue 14, later work); their courses and
+    a completion of one must still leave the ward's pages and the teacher's preview working."""
+    from datetime import date, datetime
+
+    from sqlalchemy import select
+
+    from lms.campaign import summary
+    from lms.models import Campaign, Completion, Course
+
+    sync_courses(db.session, COURSES)
+    official = factory.user("teacher", tier="official", username="cb.hoa")
+    slug = "can-bo-dung-ai-co-trach-nhiem"
+    db.session.add(Completion(user_id=official.id, completed_at=datetime(2026, 10, 5, 3), score=100.0,
+                              course_id=db.session.scalar(select(Course.id).where(Course.slug == slug))))
+    db.session.flush()
+    summary.refresh_user(db.session, official.id)
+    db.session.add(Campaign(unit_id=factory.unit().id, name="Bình dân học vụ số 2026",
+                            starts_on=date(2026, 10, 1), ends_on=date(2026, 11, 29)))
+    factory.user("ward_admin", username="phuong")
+    factory.user("teacher", username="gv.xem", school=factory.school())
+    factory.commit()
+    ward = make_browser()
+    ward.login("phuong")
+    for url in ("/dashboard/", "/dashboard/competencies", "/dashboard/report.csv"):
+        assert ward.get(url).status_code == 200, url
+    teacher = make_browser()
+    teacher.login("gv.xem")
+    preview = teacher.get(f"/teach/courses/{slug}/")
+    assert preview.status_code == 200
+    assert "Không bao giờ đưa vào" in page_text(preview.get_data(as_text=True))
+    learner = make_browser()
+    learner.login("cb.hoa")
+    home = page_text(learner.get("/home").get_data(as_text=True))
+    assert "Văn bản điện tử, chữ ký số và an toàn dữ liệu trong cơ quan" in home

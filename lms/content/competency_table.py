@@ -16,6 +16,7 @@ TIER_NAMES = {
     "lower-secondary": "THCS",
     "teacher": "Giáo viên",
     "parent": "Phụ huynh",
+    "official": "Cán bộ phường/xã",
 }
 
 

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from lms.extensions import db
 from lms.models.base import utcnow
 
-AUDIENCES = ("primary", "lower-secondary", "teacher", "parent")
+AUDIENCES = ("primary", "lower-secondary", "teacher", "parent", "official")
 
 
 class Course(db.Model):

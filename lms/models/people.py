@@ -96,7 +96,7 @@ class User(AccountTraits, UserMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     role: Mapped[str] = mapped_column(String(20), index=True)
-    # The learning tier (primary, lower-secondary, teacher, parent); kept with the enrolment.
+    # The learning tier (primary, lower-secondary, teacher, parent, official); kept with the enrolment.
     tier: Mapped[str | None] = mapped_column(String(20), index=True)
     username: Mapped[str | None] = mapped_column(String(80), unique=True)
     phone: Mapped[str | None] = mapped_column(String(20), unique=True)
