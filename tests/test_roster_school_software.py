@@ -243,3 +243,15 @@ def test_ward_admin_chooses_the_school(browser, factory, schools):
     assert saved.status_code == 200 and "Đã lưu" in page_text(saved)
     assert count(Enrollment) == 3
     assert stored_anywhere("Tày") == [] and stored_anywhere(ADDRESS) == []
+
+
+def test_pupils_imported_with_codes_are_found_by_name_and_birth_date(app, schools):
+    data = ("Mã trường,Lớp,Khối,Họ và tên,Ngày sinh,Mã học sinh\n"
+            "THCS01,6A1,6,Nguyễn Văn An,05/03/2014,HS777\n").encode()
+    assert import_roster(db.session, data, "hs.csv", today=TODAY).created == 1
+    report = import_roster(db.session, school_software_xlsx(), "lop.xlsx", today=TODAY,
+                           school_code="THCS01")
+    assert report.ok and (report.created, report.updated) == (2, 1)
+    an = by_name("Nguyễn Văn An")
+    assert an.student_code == "HS777"
+    assert count(Enrollment) == 3 and len(guardian_names(an)) == 2

@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 from lms.models import Classroom, Enrollment, Guardianship, School, User
 from lms.people.names import normalize_name
 from lms.people.phones import normalize_phone
-from lms.people.roster.school_software import PARENTS, derived_code, grade_from_class
+from lms.people.roster.school_software import PARENTS, derived_code, grade_from_class, known_pupils
 from lms.people.roster.schools import _schools_in_scope
 from lms.people.roster.table import (
     LABELS,
@@ -60,6 +60,9 @@ class _Pupils:
             for key in (user.student_code or "").casefold(), user.username or "":
                 if key in wanted:
                     self.pupils.setdefault(key, user)
+        unknown = {key: code for key, code in self.derived_keys.items() if code not in self.pupils}
+        for code, user in known_pupils(session, unknown, self.schools).items():
+            self.pupils.setdefault(code, user)
         phones = set()
         for _, values in records:
             for name in ("guardian1_phone", "guardian2_phone", *(phone for _, phone in PARENTS)):
@@ -103,6 +106,7 @@ class _Pupils:
     def _fill(self, records) -> list:
         """A school-software file's student codes and grades, where it has no such column."""
         self.derived: set[int] = set()
+        self.derived_keys: dict[tuple, str] = {}  # (school code, name, born) -> derived code
         filled = []
         for number, values in records:
             if "student_code" not in values or "grade" not in values:
@@ -114,6 +118,8 @@ class _Pupils:
                 school = _text(values.get("school_code", ""))
                 ok = name and born is not None and school
                 values["student_code"] = derived_code(school, name, born) if ok else ""
+                if ok:
+                    self.derived_keys[(school.casefold(), name, born)] = values["student_code"]
             if "grade" not in values:
                 values["grade"] = grade_from_class(_text(values.get("class", "")))
                 values["grade_from_class"] = True

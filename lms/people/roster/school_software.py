@@ -88,3 +88,34 @@ def derived_code(school_code: str, name: str, born) -> str:
     school = re.sub(r"[^a-z0-9]", "", school_code.casefold())[:20] or "hs"
     digest = hashlib.sha256(f"{header_key(name)}|{born.isoformat()}".encode()).hexdigest()[:8]
     return f"{school}-{digest}"
+
+
+def known_pupils(session, wanted: dict[tuple[str, str, object], str], schools: dict) -> dict:
+    """The pupils already stored for rows without a student code, by school, name and date of
+    birth (a school that once imported them with codes): derived code -> pupil. A name and date
+    that two stored pupils of a school share matches neither."""
+    from sqlalchemy import select
+
+    from lms.models import User
+
+    school_ids = sorted({schools[s].id for s, _, _ in wanted if s in schools})
+    dates = sorted({born for _, _, born in wanted})
+    if not school_ids or not dates:
+        return {}
+    candidates: dict[tuple, list] = {}
+    for start in range(0, len(dates), 500):
+        query = select(User).where(
+            User.role == "pupil",
+            User.school_id.in_(school_ids),
+            User.date_of_birth.in_(dates[start : start + 500]),
+        )
+        for user in session.scalars(query):
+            key = (user.school_id, header_key(user.full_name), user.date_of_birth)
+            candidates.setdefault(key, []).append(user)
+    found = {}
+    for (school, name, born), code in wanted.items():
+        if school in schools:
+            users = candidates.get((schools[school].id, header_key(name), born), [])
+            if len(users) == 1:
+                found[code.casefold()] = users[0]
+    return found
