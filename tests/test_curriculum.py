@@ -141,6 +141,11 @@ def test_catalogue_and_front_page_list_the_officials(app, client):
     front = client.get("/")
     assert front.status_code == 200
     assert f"Cán bộ, công chức phường/xã: {len(titles)} khóa học" in page_text(front.get_data(as_text=True))
+    with client.get("/static/style.css") as response:
+        css = len(response.get_data())
+    weight = len(catalogue.get_data()) + css
+    print("catalogue of the whole curriculum", len(catalogue.get_data()), "+ css", css)
+    assert weight < 30 * 1024, weight  # the limit of tests/test_page_weight.py
 
 
 def test_the_authoring_guides_example_is_valid():

@@ -65,7 +65,7 @@ def test_the_front_door_counts_courses_per_tier_and_links_the_catalogue(client, 
     links = main_links(client.get("/").get_data(as_text=True))
     assert links["Xem các khóa học"] == "/courses"
     catalogue = client.get("/courses").get_data(as_text=True)
-    for tier in ("primary", "lower-secondary", "teacher", "parent"):
+    for tier in ("primary", "lower-secondary", "teacher", "parent", "official"):
         [name] = [text for text, href in links.items() if href == f"/courses#{tier}"]
         assert f'<section id="{tier}">' in catalogue, tier
     primary = re.search(r'<section id="primary">(.*?)</section>', catalogue, re.S).group(1).count("<h3>")
