@@ -219,6 +219,9 @@ def test_principal_imports_the_export_into_their_own_school(browser, factory, sc
     factory.user("school_admin", username="hieutruong", school=own)
     factory.commit()
     browser.login("hieutruong")
+    form = page_text(browser.get(f"/admin/schools/{own.id}"))
+    assert "Danh sách học sinh không có cột Mã trường được nhập vào trường của bạn." in form
+    assert "Theo tệp (cột Mã trường)" not in form  # no choice of school for a principal
     response = upload(browser, school_software_xlsx(), "lop6a1.xlsx", school="TH01")
     assert response.status_code == 200, page_text(response)
     assert f"Các cột bỏ qua (không lưu): {IGNORED}" in page_text(response)
@@ -233,6 +236,9 @@ def test_ward_admin_chooses_the_school(browser, factory, schools):
     browser.login("phuong")
     index = page_text(browser.get("/admin/"))
     assert "Trường THCS Lê Lợi (THCS01)" in index and "Theo tệp (cột Mã trường)" in index
+    own = db.session.scalar(select(School).where(School.code == "THCS01"))
+    school_page = page_text(browser.get(f"/admin/schools/{own.id}"))
+    assert "Trường THCS Lê Lợi (THCS01)" in school_page and "(TH01)" not in school_page
     data = school_software_xlsx()
     refused = upload(browser, data, "lop6a1.xlsx")
     assert refused.status_code == 400 and "Tệp không có cột Mã trường" in page_text(refused)
