@@ -49,8 +49,8 @@ PARENTS = (("father_name", "father_phone"), ("mother_name", "mother_phone"), ("c
 
 # More ways the software names the columns the LMS does use.
 EXTRA_ALIASES: dict[str, tuple[str, ...]] = {
-    "full_name": ("họ và tên học sinh", "họ tên học sinh"),
-    "date_of_birth": ("ngày tháng năm sinh", "ngày/tháng/năm sinh"),
+    "full_name": ("họ và tên học sinh", "họ tên học sinh", "họ tên hs", "họ và tên hs"),
+    "date_of_birth": ("ngày tháng năm sinh", "ngày/tháng/năm sinh", "ngày, tháng, năm sinh"),
     "student_code": ("mã hs", "mã số học sinh"),
 }
 
