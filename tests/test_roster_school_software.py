@@ -261,3 +261,11 @@ def test_pupils_imported_with_codes_are_found_by_name_and_birth_date(app, school
     an = by_name("Nguyễn Văn An")
     assert an.student_code == "HS777"
     assert count(Enrollment) == 3 and len(guardian_names(an)) == 2
+
+
+def test_an_unknown_chosen_school_is_one_message(runner, schools, tmp_path):
+    path = tmp_path / "lop.xlsx"
+    path.write_bytes(school_software_xlsx())
+    result = runner.invoke(args=["roster", "import", str(path), "--school", "THCS9"])
+    assert result.exit_code == 1
+    assert result.output.strip() == "Lỗi: Không có trường mã THCS9: chưa lưu gì."

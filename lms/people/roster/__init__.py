@@ -25,7 +25,7 @@ from lms.models.base import today_in_vietnam
 from lms.people.roster.files import _read_table, read_rows
 from lms.people.roster.pupil_plan import plan_writes
 from lms.people.roster.pupils import _Pupils
-from lms.people.roster.schools import _Schools
+from lms.people.roster.schools import _Schools, _schools_in_scope
 from lms.people.roster.staff import _Staff
 from lms.people.roster.table import (
     ImportReport,
@@ -82,9 +82,9 @@ def import_roster(
         (number, {columns[h]: value for h, value in values.items() if h in columns})
         for number, values in rows
     ]
-    records = _school_of_file(
-        kind, columns, records, errors, school_code or only_school_code, check=only_school_code is None
-    )
+    chosen = school_code or only_school_code
+    records = _school_of_file(kind, columns, records, errors, chosen, check=only_school_code is None)
+    named_in_file = "school_code" in columns.values()
     if only_school_code is not None:  # a principal imports their own school's people only
         if kind == "schools":
             raise RosterError("Chỉ Ủy ban phường/xã mới nhập được danh sách trường.")
@@ -102,6 +102,10 @@ def import_roster(
     def check(reader: Session):
         report = new_report()
         version = current_version(reader)  # first: a change after it makes the write check again
+        if chosen and not named_in_file:  # one message, not one per row
+            schools, where = _schools_in_scope(reader, unit_code)
+            if chosen.casefold() not in schools:
+                raise RosterError(f"Không có trường mã {chosen}{where}: chưa lưu gì.")
         importer = _IMPORTERS[kind](reader, report, today, year, unit_code)
         plans = importer.check(records)
         writes = None
