@@ -1,7 +1,8 @@
 """Roster import: the ward's schools, pupils (with their guardians) and staff from CSV or XLSX.
 
 All or nothing: every row is checked first, against the file and the database, and every
-problem is reported with its spreadsheet row (the header is row 1); only a file without a
+problem is reported with its real spreadsheet row (the header is row 1, or the row below the
+title rows of a school-software export); only a file without a
 single error is stored. Re-importing the same file changes nothing; an updated file updates
 schools by school code, pupils by student code and staff by phone number instead of
 duplicating them. Only what the LMS needs is stored -- for children their name, date of
