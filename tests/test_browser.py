@@ -54,6 +54,9 @@ def browser_page():
 
 def fits_phone(page) -> None:
     """No horizontal scrolling at 360 px."""
+    # A click that navigates returns once the new page has started loading; its document may
+    # not exist yet (documentElement is null for a moment on a busy machine).
+    page.wait_for_load_state("domcontentloaded")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 360, f"{page.url} is {width}px wide"
 

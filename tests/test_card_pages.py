@@ -115,6 +115,7 @@ def test_on_a_phone_the_pin_box_is_in_view_after_tapping_a_name(web_app, room, b
             page.fill("input[name=pin]", "1234")
             page.click("button:has-text('Đăng nhập')")
             assert page.url.endswith("/home")
+            page.wait_for_load_state("domcontentloaded")  # the click returns as loading starts
             assert page.evaluate("document.documentElement.scrollWidth") <= 360
             browser.close()
     finally:
