@@ -9,6 +9,7 @@ from flask.cli import AppGroup
 
 from lms.content.loader import load_courses
 from lms.content.problems import Problem
+from lms.content.quality import course_warnings
 from lms.content.sync import sync_courses
 from lms.db_setup import writes
 from lms.extensions import db
@@ -35,6 +36,7 @@ def _root(path: str | None) -> Path:
 def courses_check(path: str | None, strict: bool) -> None:
     """Validate every course under PATH (default: courses/) without touching the database."""
     courses, problems = load_courses(_root(path))
+    problems.extend(course_warnings(courses))
     for problem in problems:
         click.echo(_shown(problem), err=True)
     failed = bool(problems.errors) or (strict and bool(problems.warnings))
