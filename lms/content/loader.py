@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
+from lms.content.audio import check_audio
 from lms.content.frontmatter import (
     Document,
     check_keys,
@@ -52,7 +53,7 @@ SVG_ACTIVE = re.compile(
 )
 
 COURSE_KEYS = {"title", "audience", "required", "competencies", "minutes", "summary"}
-LESSON_KEYS = {"title"}
+LESSON_KEYS = {"title", "audio"}
 QUIZ_KEYS = {"pass_score", "reveal_after"}
 
 
@@ -63,6 +64,7 @@ class LessonSource:
     title: str
     body: str
     path: Path
+    audio: str | None = None  # recorded reading: a path in the course folder (a course asset)
 
 
 @dataclass
@@ -215,8 +217,21 @@ def load_lessons(folder: Path, course: CourseSource, problems: Problems) -> list
         if not doc.body.strip():
             problems.error(path, doc.body_line, "bài học chưa có nội dung")
         check_links(doc, course, problems)
-        lessons.append(LessonSource(match.group(2), position, title, doc.body.strip(), path))
+        lesson = LessonSource(match.group(2), position, title, doc.body.strip(), path)
+        if "audio" in doc.fields:
+            lesson.audio = load_audio(doc, course, problems)
+        lessons.append(lesson)
     return lessons
+
+
+def load_audio(doc: Document, course: CourseSource, problems: Problems) -> str | None:
+    target = get_str(doc, "audio", problems, required=True)
+    if not target:
+        return None
+    rel = check_audio(doc.path, doc.fields["audio"].line, target, course.folder, problems)
+    if rel:
+        course.assets[rel] = course.folder.resolve() / rel
+    return rel
 
 
 def load_quiz(path: Path, course: CourseSource, problems: Problems) -> QuizSource | None:

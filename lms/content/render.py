@@ -122,6 +122,7 @@ class RenderedCourse:
     source: CourseSource
     intro_html: str
     lessons: dict[str, str] = field(default_factory=dict)  # lesson slug -> html
+    audio: dict[str, str] = field(default_factory=dict)  # lesson slug -> /media/ URL of its recording
     quiz_intro_html: str = ""
     questions: list[RenderedQuestion] = field(default_factory=list)
     asset_hashes: dict[str, str] = field(default_factory=dict)
@@ -155,6 +156,8 @@ def render_course(course: CourseSource, media_prefix: str = "/media") -> Rendere
     )
     for lesson in course.lessons:
         rendered.lessons[lesson.slug] = render_markdown(lesson.body, resolve(lesson.path.parent))
+        if lesson.audio:
+            rendered.audio[lesson.slug] = folder_resolver(quote(lesson.audio))
     if course.quiz:
         rendered.quiz_intro_html = render_markdown(course.quiz.intro, folder_resolver)
         for q in course.quiz.questions:

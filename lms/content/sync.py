@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lms.campaign import summary
+from lms.content.audio import AUDIO_TYPES
 from lms.content.loader import ASSET_TYPES, load_courses
 from lms.content.problems import Problems
 from lms.content.render import RenderedCourse, render_course
@@ -122,6 +123,7 @@ def _store_lessons(session: Session, rendered: RenderedCourse, course: Course, n
         lesson.position = src.position
         lesson.title = src.title
         lesson.html = rendered.lessons[src.slug]
+        lesson.audio_url = rendered.audio.get(src.slug)
         lesson.source_hash = rendered.source.digest
         lesson.retired_at = None
         session.add(lesson)
@@ -143,7 +145,7 @@ def _store_assets(session: Session, rendered: RenderedCourse, course: Course) ->
         asset = asset or CourseAsset(course_id=course.id, path=rel)
         asset.sha256 = digest
         asset.data = path.read_bytes()
-        asset.media_type = ASSET_TYPES.get(path.suffix.lower()) or (
+        asset.media_type = (ASSET_TYPES | AUDIO_TYPES).get(path.suffix.lower()) or (
             mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         )
         session.add(asset)

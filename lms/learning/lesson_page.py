@@ -20,6 +20,7 @@ _LESSON_PAGE = (
         Lesson.title,
         Lesson.position,
         case((Lesson.slug == bindparam("lesson_slug"), Lesson.html), else_=None).label("html"),
+        case((Lesson.slug == bindparam("lesson_slug"), Lesson.audio_url), else_=None).label("audio_url"),
         LessonProgress.lesson_id.label("done"),
     )
     .select_from(Course)
@@ -81,6 +82,7 @@ class LessonView:
     slug: str
     title: str
     html: str
+    audio_url: str | None  # the recording, the same for every viewer; None: offer "read aloud"
     position: int
     total: int
     done: bool
@@ -99,6 +101,7 @@ def lesson_view(state: CourseState, lesson) -> LessonView:
         slug=lesson.slug,
         title=lesson.title,
         html=lesson.html or "",
+        audio_url=lesson.audio_url,
         position=index + 1,
         total=len(state.lessons),
         done=lesson.id in state.done,

@@ -66,6 +66,8 @@ class Lesson(db.Model):
     position: Mapped[int]
     title: Mapped[str] = mapped_column(String(300))
     html: Mapped[str] = mapped_column(Text)
+    # The lesson's recorded reading (front matter `audio`), a /media/ URL like its images'.
+    audio_url: Mapped[str | None] = mapped_column(String(500))
     source_hash: Mapped[str] = mapped_column(String(64))
     retired_at: Mapped[datetime | None]
 
