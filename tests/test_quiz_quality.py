@@ -1,5 +1,6 @@
 """Quiz-quality warnings (issue 17): each rule fires on a small quiz and not on its fixed version."""
 
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -79,6 +80,14 @@ def test_longest_right_ties_are_not_longest(tmp_path):
     assert len(tied) == len(twin)
     assert warnings_of(tmp_path, single(1, LONG, A, B), single(1, tied, twin, A),
                        single(2, twin, tied, A)) == []
+
+
+def test_longest_right_counts_characters_as_seen(tmp_path):
+    # "Tiếng Việt" typed with combining marks is 13 code points but 10 letters, as long as "Tieng Viet".
+    decomposed = unicodedata.normalize("NFD", "Tiếng Việt")
+    assert len(decomposed) > len("Tieng Viet")
+    questions = [single(1, decomposed, "Tieng Viet", A) for _ in range(3)]
+    assert warnings_of(tmp_path, *questions) == []
 
 
 # --- W2 position --------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ option's length is the number of characters of its text as written after `- [ ] 
 Warnings, never errors: they do not stop a sync; `courses check --strict` fails on them.
 """
 
+import unicodedata
 from collections import Counter
 
 from lms.content.loader import CourseSource, QuizSource
@@ -29,9 +30,14 @@ def _lines(questions: list[QuestionSource]) -> str:
     return ", ".join(str(q.line) for q in questions)
 
 
+def _length(text: str) -> int:
+    # Characters as the reader sees them: "ế" typed as e + two combining marks is one.
+    return len(unicodedata.normalize("NFC", text.strip()))
+
+
 def _right_is_longest(q: QuestionSource) -> bool:
     right = next(o for o in q.options if o.correct)
-    return all(len(right.text.strip()) > len(o.text.strip()) for o in q.options if o is not right)
+    return all(_length(right.text) > _length(o.text) for o in q.options if o is not right)
 
 
 def _longest_right(quiz: QuizSource, single: list[QuestionSource]) -> list[Problem]:
