@@ -11,7 +11,9 @@ option's length is the number of characters of its text as written after `- [ ] 
 - W3 all-but-one: a multiple-choice question with 4 or more options, all right but one.
 - W4 same-count: 2 or more multiple-choice questions, all with the same number of right options.
 
-Warnings, never errors: they do not stop a sync; `courses check --strict` fails on them.
+W3 points at its question's line; the quiz-wide W1, W2 and W4 at the first question they count
+(W1 and W4 list the others' lines). Warnings, never errors: they do not stop a sync;
+`courses check --strict` fails on them.
 """
 
 import unicodedata
