@@ -3,6 +3,7 @@ course folder, stored and served like an image (a CourseAsset under /media/)."""
 
 from pathlib import Path
 
+from lms.content.frontmatter import Document, get_str
 from lms.content.problems import Problems
 
 AUDIO_TYPES = {
@@ -58,3 +59,14 @@ def check_audio(path: Path, line: int, target: str, folder: Path, problems: Prob
         problems.error(path, line, f"tệp `{target}` không phải tệp âm thanh {suffix[1:]} hợp lệ")
         return None
     return file.relative_to(folder).as_posix()
+
+
+def lesson_audio(doc: Document, folder: Path, assets: dict[str, Path], problems: Problems) -> str | None:
+    """The recording a lesson's `audio` names, added to the course's assets; None if refused."""
+    target = get_str(doc, "audio", problems, required=True)
+    if not target:
+        return None
+    rel = check_audio(doc.path, doc.fields["audio"].line, target, folder, problems)
+    if rel:
+        assets[rel] = folder.resolve() / rel
+    return rel

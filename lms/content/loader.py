@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
 
-from lms.content.audio import check_audio
+from lms.content.audio import lesson_audio
 from lms.content.frontmatter import (
     Document,
     check_keys,
@@ -219,19 +219,9 @@ def load_lessons(folder: Path, course: CourseSource, problems: Problems) -> list
         check_links(doc, course, problems)
         lesson = LessonSource(match.group(2), position, title, doc.body.strip(), path)
         if "audio" in doc.fields:
-            lesson.audio = load_audio(doc, course, problems)
+            lesson.audio = lesson_audio(doc, course.folder, course.assets, problems)
         lessons.append(lesson)
     return lessons
-
-
-def load_audio(doc: Document, course: CourseSource, problems: Problems) -> str | None:
-    target = get_str(doc, "audio", problems, required=True)
-    if not target:
-        return None
-    rel = check_audio(doc.path, doc.fields["audio"].line, target, course.folder, problems)
-    if rel:
-        course.assets[rel] = course.folder.resolve() / rel
-    return rel
 
 
 def load_quiz(path: Path, course: CourseSource, problems: Problems) -> QuizSource | None:
