@@ -32,6 +32,7 @@ from lms.models import (
     Unit,
     User,
 )
+from lms.models.base import today_in_vietnam
 from lms.models.campaign import DEFAULT_TARGETS
 from lms.people.names import name_sort_key
 from lms.people.school_year import school_year_for, school_year_start
@@ -150,7 +151,7 @@ def person_name(rng: random.Random, girl: bool | None = None) -> str:
 
 def load_demo(session: Session, today: date | None = None, seed: int = 2025) -> dict:
     """Create the demo ward. Refuses on a database that holds anything but the demo."""
-    today = today or date.today()
+    today = today or today_in_vietnam()
     if session.scalar(select(Unit.id).where(Unit.code == DEMO_UNIT)):
         return {"status": "already"}
     if session.scalar(select(func.count()).select_from(User)) or session.scalar(

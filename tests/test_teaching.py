@@ -31,6 +31,7 @@ from lms.models import (
     QuizVersion,
     User,
 )
+from lms.models.base import today_in_vietnam
 from lms.teaching.matrix import build_matrix
 
 PAST = date(2020, 1, 10)
@@ -502,7 +503,7 @@ def test_print_page_renders_the_matrix(browser, progress_class, room):
     page = response.get_data(as_text=True)
     heading = clean(re.search(r"<h1>(.*?)</h1>", page, re.S).group(1))
     assert heading == (f"Trường Tiểu học Ánh Dương · {t('Class %(name)s', name='3A')} · "
-                       f"{date.today():%d/%m/%Y}")
+                       f"{today_in_vietnam():%d/%m/%Y}")
     rows = re.findall(r'<tr><th scope="row">(.*?)</th>(.*?)</tr>', page, re.S)
     assert [(name, [clean(c) for c in re.findall(r"<td>(.*?)</td>", cells)])
             for name, cells in rows] == [
