@@ -81,8 +81,10 @@ def test_without_a_vietnamese_voice_the_button_stays_hidden(lessons):
 
     page.context.add_init_script(FAKE_SPEECH % json.dumps([{"name": "English", "lang": "en-US"}]))
     visit(page, f"{base}/bai-hai")
-    page.wait_for_timeout(400)  # the page's CSP forbids wait_for_function's eval
-    assert page.evaluate("speechSynthesis.ready") is True
+    # Until the fake's voices have arrived (the page's CSP forbids wait_for_function's eval;
+    # a promise polled inside the page waits as long as a busy machine needs).
+    assert page.evaluate("""new Promise(done => {
+        const poll = () => speechSynthesis.ready ? done(true) : setTimeout(poll, 20); poll(); })""")
     assert not page.locator(BUTTON).is_visible()
 
     no_js = page.context.browser.new_context(
