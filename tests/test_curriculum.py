@@ -28,6 +28,13 @@ def test_check_passes_without_errors_or_warnings(curriculum):
     assert [str(p) for p in problems] == []
 
 
+def test_quizzes_pass_the_quality_rules_strictly(runner):
+    """Issue 17: no quiz lets a careful guesser pass unread (docs/huong-dan-soan-khoa-hoc.md, 12)."""
+    result = runner.invoke(args=["courses", "check", "--strict", str(COURSES)])
+    assert result.exit_code == 0, result.stderr
+    assert "0 lỗi, 0 cảnh báo." in result.stdout
+
+
 # Ward and commune officials (issue 14) start with three courses; the school tiers have more.
 FEWEST_COURSES = {"official": 3}
 
