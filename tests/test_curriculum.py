@@ -9,6 +9,7 @@ from conftest import page_text
 
 from lms.content.competency_table import competency_table
 from lms.content.loader import COMPETENCIES, load_courses
+from lms.content.quality import course_warnings
 from lms.content.sync import sync_courses
 from lms.extensions import db
 from lms.models import AUDIENCES
@@ -158,6 +159,7 @@ def test_catalogue_and_front_page_list_the_officials(app, client):
 def test_the_authoring_guides_example_is_valid():
     courses, problems = load_courses(ROOT / "docs" / "vi-du-khoa-hoc")
     assert [str(p) for p in problems] == [] and [c.slug for c in courses] == ["vi-du-mat-khau"]
+    assert [str(w) for w in course_warnings(courses)] == []  # the example is a fair quiz too
 
 
 def test_official_courses_break_no_dashboard_or_preview(app, make_browser, factory):
