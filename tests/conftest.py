@@ -163,6 +163,22 @@ def page_text(html: str) -> str:
     return " ".join("".join(parser.chunks).split())
 
 
+def another_worker_writes(path) -> bool | str:
+    """Whether another connection to the SQLite file at `path` can take the write lock right
+    now (True), or the error it meets at once (no waiting) because someone holds it."""
+    import sqlite3
+
+    conn = sqlite3.connect(path, timeout=0, isolation_level=None)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("COMMIT")
+        return True
+    except sqlite3.OperationalError as error:
+        return str(error)
+    finally:
+        conn.close()
+
+
 def _settle():
     """End the test's transaction so it and the request see each other's writes."""
     from flask import has_app_context

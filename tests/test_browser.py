@@ -68,6 +68,14 @@ def visit(page, url):
     return response
 
 
+def sign_in(page, base, login, password="correct horse battery"):
+    """Through the sign-in form, as a person would."""
+    visit(page, f"{base}/login")
+    page.fill("input[name=login]", login)
+    page.fill("input[name=password]", password)
+    page.click("button:has-text('Đăng nhập')")
+
+
 def answer_quiz(page, right: bool):
     """Choose answers through the page's own labels, using the key from the database."""
     attempt_url = page.url
@@ -169,10 +177,7 @@ def test_teacher_assigns_and_sees_the_matrix_update(live_server, browser_page, c
     pupils = [factory.pupil(room, name=f"Phạm Văn {n}") for n in ("Bình", "Cường", "An")]
     factory.commit()
     page = browser_page
-    visit(page, f"{live_server}/login")
-    page.fill("input[name=login]", "gv.mai")
-    page.fill("input[name=password]", "correct horse battery")
-    page.click("button:has-text('Đăng nhập')")
+    sign_in(page, live_server, "gv.mai")
     visit(page, f"{live_server}/teach/classes/{room.id}")
     page.select_option("select[name=course_id]", label="Khóa không có bài kiểm tra")
     page.fill("input[name=due_on]", (date.today() + timedelta(days=5)).isoformat())
@@ -201,10 +206,7 @@ def test_ward_admin_downloads_the_report(live_server, browser_page, courses, fac
     db.session.add(campaign)
     factory.commit()
     page = browser_page
-    visit(page, f"{live_server}/login")
-    page.fill("input[name=login]", "phuong")
-    page.fill("input[name=password]", "correct horse battery")
-    page.click("button:has-text('Đăng nhập')")
+    sign_in(page, live_server, "phuong")
     assert "/dashboard" in page.url
     fits_phone(page)
     # Lines for the groups with people: lower-secondary pupils, parents, households (no primary

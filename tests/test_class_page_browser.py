@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 import test_browser
-from test_browser import visit
+from test_browser import sign_in, visit
 
 from lms.extensions import db
 from lms.models import Assignment, Course, CourseAudience, Lesson
@@ -23,13 +23,6 @@ def primary_course(slug, title):
     db.session.add(Lesson(course_id=course.id, slug="bai-1", position=1, title="Bài 1",
                           html="<p>x</p>", source_hash="x"))
     return course
-
-
-def sign_in(page, base, login):
-    visit(page, f"{base}/login")
-    page.fill("input[name=login]", login)
-    page.fill("input[name=password]", "correct horse battery")
-    page.click("button:has-text('Đăng nhập')")
 
 
 def top(page, selector) -> float:

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 import test_browser
-from test_browser import visit
+from test_browser import sign_in, visit
 
 from lms.extensions import db
 from lms.models import Campaign, CampaignTarget
@@ -26,10 +26,7 @@ def test_chart_labels_are_readable_and_the_ward_total_stays_whole(live_server, b
     db.session.add(campaign)
     factory.commit()
     page = browser_page
-    visit(page, f"{live_server}/login")
-    page.fill("input[name=login]", "phuong")
-    page.fill("input[name=password]", "correct horse battery")
-    page.click("button:has-text('Đăng nhập')")
+    sign_in(page, live_server, "phuong")
     visit(page, f"{live_server}/dashboard/")
     # Rendered sizes in CSS pixels: every label at least 12 px tall on the phone.
     sizes = page.evaluate("""() => [...document.querySelectorAll('figure.chart svg text')].map(

@@ -6,7 +6,7 @@ import shutil
 from datetime import date, timedelta
 
 import pytest
-from conftest import COURSES, base_config
+from conftest import COURSES, another_worker_writes, base_config
 from flask import current_app
 from flask_babel import gettext
 from sqlalchemy import func, select
@@ -406,8 +406,6 @@ def test_staff_set_their_password_with_a_setup_code(make_browser, factory, schoo
 def test_signing_up_hashes_the_password_without_the_write_lock(make_browser, codes, monkeypatch):
     """The new password's hash (tens of ms of CPU) runs before the write transaction, so other
     people's writes do not queue behind it (issue 13, the morning rush)."""
-    import sqlite3
-
     import lms.family.routes
 
     if db.engine.dialect.name != "sqlite":
@@ -417,15 +415,7 @@ def test_signing_up_hashes_the_password_without_the_write_lock(make_browser, cod
     real = lms.family.routes.hash_password
 
     def hash_while_another_worker_writes(password):
-        conn = sqlite3.connect(path, timeout=0, isolation_level=None)  # fails at once if locked
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            conn.execute("COMMIT")
-            wrote.append(True)
-        except sqlite3.OperationalError as error:
-            wrote.append(str(error))
-        finally:
-            conn.close()
+        wrote.append(another_worker_writes(path))
         return real(password)
 
     monkeypatch.setattr(lms.family.routes, "hash_password", hash_while_another_worker_writes)

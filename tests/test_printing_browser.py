@@ -4,7 +4,7 @@ JavaScript, and cards of one size, eight to an A4 sheet."""
 import re
 
 import pytest
-from test_browser import browser_page, fits_phone, live_server, visit  # noqa: F401 - fixtures
+from test_browser import browser_page, fits_phone, live_server, sign_in, visit  # noqa: F401 - fixtures
 
 from lms.extensions import db
 from lms.teaching.pins import issue_pins
@@ -22,10 +22,7 @@ def test_cards_print_eight_equal_cards_to_an_a4_sheet(live_server, browser_page,
     issue_pins(db.session, room, pupils)
 
     page = browser_page
-    visit(page, f"{live_server}/login")
-    page.fill("input[name=login]", "gv.mai")
-    page.fill("input[name=password]", "correct horse battery")
-    page.click("button:has-text('Đăng nhập')")
+    sign_in(page, live_server, "gv.mai")
     visit(page, f"{live_server}/teach/classes/{room.id}/cards")
     assert page.locator("section.signin-card").count() == 10
 

@@ -4,7 +4,7 @@ the unanswered question is named, submitting anyway grades, and "Làm lại" ope
 import re
 
 import pytest
-from test_browser import browser_page, fits_phone, live_server, visit  # noqa: F401
+from test_browser import browser_page, fits_phone, live_server, sign_in, visit  # noqa: F401
 from test_quiz_flow import SLUG, course, questions  # noqa: F401
 
 pytestmark = pytest.mark.browser
@@ -15,10 +15,7 @@ def test_primary_pupil_confirms_an_incomplete_quiz_and_tries_again(
     factory.pupil(factory.classroom(grade=3), username="be.an")
     factory.commit()
     page = browser_page
-    visit(page, f"{live_server}/login")
-    page.fill("input[name=login]", "be.an")
-    page.fill("input[name=password]", "correct horse battery")
-    page.click("button:has-text('Đăng nhập')")
+    sign_in(page, live_server, "be.an")
     visit(page, f"{live_server}/courses/{SLUG}/")
     page.click("text=Bắt đầu bài đầu tiên")
     page.click("button:has-text('Hoàn thành bài học')")

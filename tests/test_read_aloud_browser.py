@@ -4,7 +4,7 @@
 import json
 
 import pytest
-from test_browser import browser_page, fits_phone, live_server, visit  # noqa: F401 - fixtures
+from test_browser import browser_page, fits_phone, live_server, sign_in, visit  # noqa: F401 - fixtures
 from test_read_aloud import wav, write
 
 from lms.content.sync import sync_courses
@@ -40,10 +40,7 @@ def lessons(live_server, browser_page, factory, tmp_path):  # noqa: F811
     factory.pupil(factory.classroom(grade=1), username="be.an")
     factory.commit()
     page = browser_page
-    visit(page, f"{live_server}/login")
-    page.fill("input[name=login]", "be.an")
-    page.fill("input[name=password]", "correct horse battery")
-    page.click("button:has-text('Đăng nhập')")
+    sign_in(page, live_server, "be.an")
     base = f"{live_server}/courses/nghe/lessons"
     visit(page, f"{base}/bai-mot")
     page.click("form[action$='/done'] button")

@@ -2,11 +2,11 @@
 before the check (so concurrent guesses cannot slip past), only failures counted."""
 
 import html
-import sqlite3
 import threading
 import time
 
 import pytest
+from conftest import another_worker_writes
 from flask import current_app
 from flask_babel import gettext
 from limits import parse_many
@@ -126,19 +126,8 @@ def test_a_sign_in_holds_no_write_lock_while_it_checks_the_password(app, make_br
     factory.commit()
     path = db.engine.url.database
     wrote = []
-
-    def another_worker_writes():  # no waiting: it fails at once if the lock is held
-        conn = sqlite3.connect(path, timeout=0, isolation_level=None)
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            conn.execute("COMMIT")
-            wrote.append(True)
-        except sqlite3.OperationalError as error:
-            wrote.append(str(error))
-        finally:
-            conn.close()
-
-    slow(monkeypatch, lms.auth.routes, "verify_password", 0, during=another_worker_writes)
+    slow(monkeypatch, lms.auth.routes, "verify_password", 0,
+         during=lambda: wrote.append(another_worker_writes(path)))
     assert login(make_browser, "quick", PASSWORD).status_code == 302
     assert wrote == [True]
 
