@@ -421,3 +421,16 @@ def test_signing_up_hashes_the_password_without_the_write_lock(make_browser, cod
     monkeypatch.setattr(lms.family.routes, "hash_password", hash_while_another_worker_writes)
     assert signup(make_browser(), codes["Trần Văn Nam"]).status_code == 302
     assert wrote == [True]
+
+
+def test_a_wrong_code_costs_no_password_hash(make_browser, codes, monkeypatch):
+    """The code is checked before the new password is hashed (19 MiB of Argon2id a time)."""
+    import lms.family.routes
+
+    hashed = []
+    real = lms.family.routes.hash_password
+    monkeypatch.setattr(lms.family.routes, "hash_password", lambda pw: hashed.append(pw) or real(pw))
+    assert signup(make_browser(), "ABCD-EFGH").status_code != 302
+    assert hashed == []
+    assert signup(make_browser(), codes["Trần Văn Nam"]).status_code == 302
+    assert hashed == [PASSWORD]

@@ -70,13 +70,13 @@ def class_pin(code: str):
         if request.method == "GET":
             return _page(room, pupils, form, _chosen(pupils, request.args.get("pupil")))
         chosen = _chosen(pupils, form.pupil.data)
-        if not form.validate_on_submit():
+        if chosen is None or not form.validate_on_submit():  # no PIN checked: nothing counted
             flash(_("Wrong PIN, or no name chosen. Try again or ask your teacher."), "error")
             return _page(room, pupils, form, chosen, 401)
-        tries = limits.attempt(*_pin_limits(room, str(chosen.id) if chosen else "none"))
+        tries = limits.attempt(*_pin_limits(room, str(chosen.id)))
         if tries.refused:
             return limits.too_many(tries)
-        right = chosen is not None and chosen.active and verify_pin(chosen, form.pin.data.strip())
+        right = chosen.active and verify_pin(chosen, form.pin.data.strip())
         if not right:
             flash(_("Wrong PIN, or no name chosen. Try again or ask your teacher."), "error")
             return _page(room, pupils, form, chosen, 401)

@@ -10,6 +10,7 @@ from lms.access import roles_required
 from lms.accounts import hash_password, sign_in
 from lms.auth import limits
 from lms.auth.routes import CODE_MESSAGES
+from lms.db_setup import reading_first
 from lms.extensions import db
 from lms.family.forms import PairForm, SignupForm
 from lms.family.pairing import PairingError, pair, signup_and_pair
@@ -79,9 +80,12 @@ def pair_view():
         tries = _code_tries()
         if tries.refused:
             return limits.too_many(tries)
-        db.session.commit()  # nothing open while the new password is hashed (~30 ms of CPU)
-        password_hash = hash_password(form.password.data)
         try:
+            # The code first (a wrong one costs no hash), then the new password's hash with
+            # nothing open, then the write; signup_and_pair checks the code again in it.
+            with reading_first(db.session):
+                find_code(db.session, form.code.data, "pairing")
+            password_hash = hash_password(form.password.data)
             parent, pupil = signup_and_pair(
                 db.session, form.code.data, form.full_name.data, phone, password_hash
             )
