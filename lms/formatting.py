@@ -95,7 +95,6 @@ TIER_NAMES = {
 }
 
 
-LEVEL_NAMES = {"mam-non": "Mầm non", "tieu-hoc": "Tiểu học", "thcs": "THCS", "th-thcs": "TH&THCS"}
 STAFF_ROLE_NAMES = {
     "teacher": _l("teacher"),
     "staff": _l("staff"),
@@ -103,7 +102,7 @@ STAFF_ROLE_NAMES = {
 }
 
 
-# Pages speak the reader's language; LEVEL_NAMES stay Vietnamese for the roster's reports.
+# Pages speak the reader's language (the roster's Vietnamese reports keep their own names).
 LEVEL_LABELS = {
     "mam-non": _l("Preschool"),
     "tieu-hoc": _l("Primary school"),

@@ -13,7 +13,7 @@ from flask_login import current_user
 
 from lms.access import roles_required
 from lms.extensions import db
-from lms.models import Classroom, User
+from lms.models import User
 from lms.people.codes import issue_code, live_codes, open_code
 from lms.teaching.printing import back_to, chosen_pupils, load_class_to_print, targets
 from lms.teaching.public_url import require_public_address
@@ -50,7 +50,7 @@ def letter_state(pupils: list[User]) -> Letters:
     return letters
 
 
-def issue_letters(room: Classroom, pupils: list[User]) -> None:
+def issue_letters(pupils: list[User]) -> None:
     days = current_app.config["PAIRING_CODE_DAYS"]
     for pupil in pupils:
         issue_code(db.session, "pairing", pupil, current_user, days, printable=True)
@@ -83,7 +83,7 @@ def issue_missing_letters(classroom_id: int):
     require_public_address()
     pupils, one = chosen_pupils(room)
     without = letter_state(pupils).without
-    issue_letters(room, without)
+    issue_letters(without)
     if without:
         flash(_("Codes issued for %(n)s pupils. Print their letters now.", n=len(without)), "success")
     return back_to(".letters", room, one)
@@ -100,7 +100,7 @@ def new_letters(classroom_id: int):
     if unprintable:
         pupils = state.unprintable
     if request.method == "POST":
-        issue_letters(room, pupils)
+        issue_letters(pupils)
         flash(
             _(
                 "New codes for %(n)s pupils. Print their letters now: the earlier letters no longer work.",

@@ -30,10 +30,15 @@ def ensure_signin_code(session: Session, classroom: Classroom) -> str:
     return classroom.signin_code
 
 
+def _sealed_as(pupil: User) -> str:
+    """What a PIN is sealed to: a sealed PIN moved to another pupil does not open."""
+    return f"pin:{pupil.id}"
+
+
 def set_pin(pupil: User, pin: str) -> None:
     """The pupil's PIN from now on; the card with any earlier PIN stops working."""
     pupil.pin_hash = hash_pin(pin, pupil.id)
-    pupil.pin_sealed = seal(pin, f"pin:{pupil.id}")
+    pupil.pin_sealed = seal(pin, _sealed_as(pupil))
 
 
 def issue_pins(session: Session, classroom: Classroom, pupils: list[User]) -> None:
@@ -61,7 +66,7 @@ class Cards:
 def card_state(pupils: list[User]) -> Cards:
     cards = Cards()
     for pupil in pupils:
-        pin = unseal(pupil.pin_sealed, f"pin:{pupil.id}")
+        pin = unseal(pupil.pin_sealed, _sealed_as(pupil))
         if pin is not None:
             cards.pins[pupil.id] = pin
         elif pupil.pin_sealed or (pupil.pin_hash or "").startswith(PIN_PREFIX):

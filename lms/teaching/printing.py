@@ -4,7 +4,7 @@ Printing never voids anything handed out: the page prints the PINs the pupils al
 and gives PINs only to pupils who have none that works. New PINs in place of working ones are
 a separate step whose confirmation page names the cards that stop working."""
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from lms.access import roles_required
@@ -12,7 +12,7 @@ from lms.extensions import db
 from lms.models import Classroom, User
 from lms.teaching import matrix, pins, public_url
 from lms.teaching.public_url import public_url_for, require_public_address
-from lms.teaching.routes import STAFF, bp, load_classroom, load_pupil
+from lms.teaching.routes import STAFF, bp, load_classroom
 
 CARDS_PER_SHEET = 8  # 2 x 4 on an A4 sheet
 
@@ -29,7 +29,10 @@ def chosen_pupils(room: Classroom) -> tuple[list[User], User | None]:
     pupils = matrix.class_pupils(db.session, room.id)
     if "pupil" not in request.args:
         return pupils, None
-    pupil = load_pupil(room, request.args.get("pupil", type=int))
+    wanted = request.args.get("pupil", type=int)
+    pupil = next((p for p in pupils if p.id == wanted), None)
+    if pupil is None:
+        abort(404)
     return [pupil], pupil
 
 

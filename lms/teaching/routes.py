@@ -19,7 +19,7 @@ from lms.access import can_manage_class, can_view_class, roles_required
 from lms.extensions import db
 from lms.formatting import local
 from lms.learning.progress import courses_for_tier
-from lms.models import Assignment, Classroom, Course, User
+from lms.models import Assignment, Classroom, Course
 from lms.models.base import today_in_vietnam, utcnow
 from lms.teaching import export, matrix
 from lms.teaching.forms import AssignmentForm
@@ -47,13 +47,6 @@ def load_assignment(assignment_id: int) -> Assignment:
     if not (can_manage_class(current_user, classroom) or assignment.teacher_id == current_user.id):
         abort(403)
     return assignment
-
-
-def load_pupil(classroom: Classroom, pupil_id: int | None) -> User:
-    pupil = next((p for p in matrix.class_pupils(db.session, classroom.id) if p.id == pupil_id), None)
-    if pupil is None:
-        abort(404)
-    return pupil
 
 
 @bp.get("/")
