@@ -87,13 +87,17 @@ def grade(questions: list[Question], answers: dict[int, set[int]]) -> list[Grade
     return graded
 
 
-def submit_attempt(session: Session, user: User, attempt: QuizAttempt, answers: dict[int, set[int]]) -> bool:
-    """Grade the attempt once. Returns False when it was already graded (a repeated post)."""
+def submit_attempt(
+    session: Session, user: User, attempt: QuizAttempt, answers: dict[int, set[int]], questions=None
+) -> bool:
+    """Grade the attempt once. Returns False when it was already graded (a repeated post).
+    `questions`: the version's questions when the caller has loaded them already."""
     if attempt.user_id != user.id:
         raise AttemptError("foreign")
     if attempt.quiz_version.retired_at is not None and attempt.status == "open":
         raise AttemptError("stale")
-    questions = load_questions(session, attempt.quiz_version_id)
+    if questions is None:
+        questions = load_questions(session, attempt.quiz_version_id)
     graded = grade(questions, answers)
     correct = sum(g.correct for g in graded)
     score = round(100 * correct / len(graded), 2) if graded else 0.0

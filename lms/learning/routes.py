@@ -162,6 +162,7 @@ def submit(attempt_id: int):
     for key in request.form:
         if key.startswith("q") and key[1:].isdigit():
             answers[int(key[1:])] = {int(v) for v in request.form.getlist(key) if v.isdigit()}
+    questions = None
     if attempt.quiz_version.retired_at is None and not request.form.get("incomplete_ok"):
         # Unanswered questions: nothing is graded; the quiz comes back with the answers given,
         # the gaps named, and a second button that submits anyway.
@@ -177,7 +178,7 @@ def submit(attempt_id: int):
                 missing=missing,
             )
     try:
-        graded_now = quiz.submit_attempt(db.session, current_user, attempt, answers)
+        graded_now = quiz.submit_attempt(db.session, current_user, attempt, answers, questions)
     except quiz.AttemptError:
         flash(_("This quiz has been updated. Please start it again."), "error")
         return redirect(url_for(".course", slug=attempt.course.slug))
