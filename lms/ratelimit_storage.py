@@ -49,12 +49,13 @@ class SQLiteFileStorage(Storage):
 
     def incr(self, key: str, expiry: int, amount: int = 1) -> int:
         """One statement, so one atomic step (every sign-in makes a few): a counter whose
-        window has ended starts again. A negative amount gives places back (lms.auth.limits)."""
+        window has ended starts again. A negative amount gives places back (lms.auth.limits), never
+        below zero: a refund that lands after its window ended must not lend a try to the next."""
         now = time.time()
         (count,) = self._db().execute(
-            "INSERT INTO counters (key, count, expires_at) VALUES (?1, ?2, ?3) "
+            "INSERT INTO counters (key, count, expires_at) VALUES (?1, max(?2, 0), ?3) "
             "ON CONFLICT (key) DO UPDATE SET "
-            "count = CASE WHEN expires_at <= ?4 THEN excluded.count ELSE count + excluded.count END, "
+            "count = max(0, CASE WHEN expires_at <= ?4 THEN ?2 ELSE count + ?2 END), "
             "expires_at = CASE WHEN expires_at <= ?4 THEN excluded.expires_at ELSE expires_at END "
             "RETURNING count",
             (key, amount, now + expiry, now),

@@ -61,6 +61,18 @@ def test_a_refund_gives_a_place_back(tmp_path):
     assert limiter.hit(item, "pin") and not limiter.hit(item, "pin")
 
 
+def test_a_late_refund_never_lends_a_try(tmp_path):
+    """A refund that arrives after its window ended (or for a counter never made) leaves 0,
+    not -1, so the next window still allows exactly its limit."""
+    import lms.ratelimit_storage  # noqa: F401
+
+    storage = storage_from_string(f"lmsdb://{tmp_path / 'limits.sqlite3'}")
+    assert storage.incr("never-hit", 60, amount=-1) == 0
+    assert storage.incr("expired", -1, amount=1) == 1  # a window that has already ended
+    assert storage.incr("expired", 60, amount=-1) == 0
+    assert storage.incr("expired", 60) == 1
+
+
 def test_a_counter_starts_again_when_its_window_ends(tmp_path):
     import time
 
