@@ -73,7 +73,7 @@ def world(app, courses, factory):
     complete(w.ta, "teacher-course", local(10, 3))
     w.campaign = Campaign(unit_id=f.unit().id, name="Bình dân học vụ số 2026",
                           starts_on=START, ends_on=END,
-                          targets=[CampaignTarget(group="primary", percent=100)])
+                          targets=[CampaignTarget(group=g, percent=p) for g, p in DEFAULT_TARGETS.items()])
     db.session.add(w.campaign)
     f.commit()
     return w
@@ -207,7 +207,7 @@ def test_changing_targets_records_who_and_from_what(admin, world):
     assert {g: campaign.target(g) for g in GROUPS} == {g: int(v) for g, v in new.items()}
     stored = dict(db.session.execute(select(CampaignTarget.group, CampaignTarget.percent)
                                      .where(CampaignTarget.campaign_id == campaign.id)).all())
-    assert stored == {"primary": 90, "teachers": 75, "households": 65}  # others: defaults
+    assert stored == {**DEFAULT_TARGETS, "primary": 90, "teachers": 75, "households": 65}
     changes = db.session.scalars(select(TargetChange).order_by(TargetChange.group)).all()
     assert [(c.group, c.old_percent, c.new_percent, c.changed_by_id, c.campaign_id)
             for c in changes] == [("households", 70, 65, world.admin.id, campaign.id),

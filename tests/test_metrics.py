@@ -78,7 +78,9 @@ def sync(root):
 def make_campaign(factory, targets=None, start=START, end=END):
     campaign = Campaign(unit_id=factory.unit().id, name="Bình dân học vụ số 2026",
                         starts_on=start, ends_on=end)
-    campaign.targets = [CampaignTarget(group=g, percent=p) for g, p in (targets or {}).items()]
+    # A plan follows the indicators it names: the default five, some targets changed.
+    chosen = {**DEFAULT_TARGETS, **(targets or {})}
+    campaign.targets = [CampaignTarget(group=g, percent=p) for g, p in chosen.items()]
     db.session.add(campaign)
     db.session.flush()
     return campaign

@@ -10,6 +10,7 @@ from lms.campaign import metrics, snapshots, summary
 from lms.campaign import trend as trends
 from lms.extensions import db
 from lms.learning.progress import record_completion
+from lms.models.campaign import DEFAULT_TARGETS
 from lms.models import Campaign, CampaignTarget, Completion, Course, MetricSnapshot
 from lms.models.base import today_in_vietnam
 from lms.people.households import ensure_household, link_guardian
@@ -120,7 +121,8 @@ def test_merging_households_makes_the_stored_figures_stale(school, factory):
 def test_a_changed_target_applies_at_once_to_stored_counts(school):
     report = metrics.ward_report(db.session, school.campaign, PAST)
     assert report.total["primary"].status == "on_track"  # 50 % on day 30 of 60, target 100
-    school.campaign.targets = [CampaignTarget(group="primary", percent=50)]
+    school.campaign.targets = [CampaignTarget(group=g, percent=50 if g == "primary" else p)
+                               for g, p in DEFAULT_TARGETS.items()]
     db.session.commit()
     with Statements() as sql:
         report = metrics.ward_report(db.session, school.campaign, PAST)

@@ -49,7 +49,7 @@ GROUP_TIER = {
 class Figure:
     population: int = 0
     covered: int = 0
-    target: int = 0
+    target: int | None = 0
     status: str = "behind"
 
     @property
@@ -77,7 +77,11 @@ class Row:
     @property
     def shortfall(self) -> float:
         """How far behind: the mean gap to target over the groups this row has."""
-        gaps = [max(0.0, f.target - f.percent) for f in self.groups.values() if f.population]
+        gaps = [
+            max(0.0, f.target - f.percent)
+            for f in self.groups.values()
+            if f.population and f.target is not None
+        ]
         return sum(gaps) / len(gaps) if gaps else 0.0
 
 
@@ -142,6 +146,8 @@ def status_for(figure: Figure, window: Window) -> str:
     """met; on_track when the pace so far reaches the target by the end date; behind."""
     if not figure.population:
         return "none"
+    if figure.target is None:
+        return "tracked"
     if figure.percent >= figure.target:
         return "met"
     elapsed = (window.as_of - window.start).days + 1

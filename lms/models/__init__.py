@@ -2,6 +2,7 @@
 
 from lms.models.campaign import (
     GROUPS,
+    INDICATORS,
     Campaign,
     CampaignTarget,
     DataVersion,
@@ -45,6 +46,7 @@ __all__ = [
     "AUDIENCES",
     "ROLES",
     "GROUPS",
+    "INDICATORS",
     "Assignment",
     "Campaign",
     "CampaignTarget",

@@ -8,7 +8,23 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from lms.extensions import db
 from lms.models.base import utcnow
 
+# The five groups every report counts (and a campaign without chosen indicators targets).
 GROUPS = ("primary", "lower_secondary", "teachers", "parents", "households")
+# What a unit's plan may choose to follow, each with a target percentage or tracked without one:
+# teachers = managers, teachers and employees of all its schools, preschools included;
+# managers_teachers = managers and teachers of its primary and lower-secondary schools only;
+# officials = the unit's own officials; activities = schools holding at least `minimum`
+# outreach activities in the period, out of all its schools.
+INDICATORS = (
+    "primary",
+    "lower_secondary",
+    "teachers",
+    "managers_teachers",
+    "officials",
+    "parents",
+    "households",
+    "activities",
+)
 DEFAULT_TARGETS = {
     "primary": 100,
     "lower_secondary": 100,
@@ -31,11 +47,27 @@ class Campaign(db.Model):
 
     targets: Mapped[list["CampaignTarget"]] = relationship(cascade="all, delete-orphan", lazy="selectin")
 
-    def target(self, group: str) -> int:
+    @property
+    def indicators(self) -> tuple[str, ...]:
+        """What this plan follows, in report order: its chosen indicators, or (a campaign
+        without any) the five default groups."""
+        chosen = {t.group for t in self.targets}
+        return tuple(g for g in INDICATORS if g in chosen) if chosen else GROUPS
+
+    def target(self, group: str) -> int | None:
+        """The target percentage; None when the plan tracks the group without one or does
+        not follow it."""
         for t in self.targets:
             if t.group == group:
                 return t.percent
-        return DEFAULT_TARGETS[group]
+        return None if self.targets else DEFAULT_TARGETS.get(group)
+
+    def minimum(self, group: str) -> int | None:
+        """Activities: how many a school must hold in the period to count as meeting it."""
+        for t in self.targets:
+            if t.group == group:
+                return t.minimum
+        return 1 if group == "activities" else None
 
 
 class CampaignTarget(db.Model):
@@ -43,7 +75,8 @@ class CampaignTarget(db.Model):
 
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), primary_key=True)
     group: Mapped[str] = mapped_column(String(20), primary_key=True)
-    percent: Mapped[int]
+    percent: Mapped[int | None]  # None: tracked without a target
+    minimum: Mapped[int | None]  # activities: at least this many per school
 
 
 class TargetChange(db.Model):
@@ -54,8 +87,8 @@ class TargetChange(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
     group: Mapped[str] = mapped_column(String(20))
-    old_percent: Mapped[int]
-    new_percent: Mapped[int]
+    old_percent: Mapped[int | None]
+    new_percent: Mapped[int | None]
     changed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
 

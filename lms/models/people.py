@@ -9,8 +9,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from lms.extensions import db
 from lms.models.base import utcnow
 
-ROLES = ("pupil", "teacher", "parent", "school_admin", "ward_admin")
+# ward_admin is the unit admin (a ward's or commune's office); city_admin sees every unit of
+# the city; an official is one of a unit's own cán bộ, công chức, người lao động.
+ROLES = ("pupil", "teacher", "parent", "school_admin", "ward_admin", "city_admin", "official")
 SCHOOL_LEVELS = ("mam-non", "tieu-hoc", "thcs", "th-thcs")
+UNIT_KINDS = ("city", "ward", "commune")
+# Kindergarten classes (nhà trẻ, mẫu giáo) have grade 0: their children have no lessons and
+# never sign in, but their families pair, learn and count.
+PRESCHOOL_GRADE = 0
 STAFF_ROLES = ("teacher", "staff", "principal")
 
 
@@ -25,13 +31,22 @@ def tier_for_grade(grade: int | None) -> str | None:
 
 
 class Unit(db.Model):
-    """An administrative unit: a ward (phường) or commune (xã)."""
+    """An administrative unit: a ward (phường) or commune (xã), or the city (thành phố,
+    tỉnh) above them. Schools and officials belong to a ward or commune."""
 
     __tablename__ = "units"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(10), default="ward", server_default="ward")
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+
+    parent: Mapped["Unit | None"] = relationship(remote_side=[id])
+
+    @property
+    def is_city(self) -> bool:
+        return self.kind == "city"
 
 
 class School(db.Model):
@@ -107,6 +122,8 @@ class User(AccountTraits, UserMixin, db.Model):
     # The PIN sealed under the card key (lms.people.sealing), so the same card can be reprinted.
     pin_sealed: Mapped[str | None] = mapped_column(String(100))
     school_id: Mapped[int | None] = mapped_column(ForeignKey("schools.id"), index=True)
+    # The unit of an official, a unit admin or the city admin (the city unit itself).
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     staff_role: Mapped[str | None] = mapped_column(String(20))
     # Employment at the school, for the campaign's denominators ("employed in the period").
     staff_from: Mapped[date | None]
@@ -119,6 +136,7 @@ class User(AccountTraits, UserMixin, db.Model):
     claimed_at: Mapped[datetime | None]
 
     school: Mapped[School | None] = relationship()
+    unit: Mapped[Unit | None] = relationship()
 
     # Flask-Login asks for the id to keep in the cookie: we keep the server-side session's
     # token instead, so that ending that session on the server ends the cookie too.
