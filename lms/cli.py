@@ -90,16 +90,20 @@ def courses_sync(path: str | None) -> None:
     confirmation_prompt=True,
     default=lambda: os.environ.get("LMS_ADMIN_PASSWORD"),
 )
+@click.option("--unit", "unit_code", help="The ward's or commune's code (several units in one deployment).")
+@click.option("--city", is_flag=True, help="The city admin: sees every ward and commune.")
 @writes
-def create_admin(username: str, full_name: str, password: str) -> None:
-    """Create the first ward admin."""
+def create_admin(username: str, full_name: str, password: str, unit_code: str | None, city: bool) -> None:
+    """Create a ward or commune admin (or, with --city, the city admin)."""
     from lms.people.accounts_admin import create_ward_admin
 
     try:
-        user = create_ward_admin(db.session, username, full_name, password)
+        user = create_ward_admin(db.session, username, full_name, password, unit_code, city)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"Đã tạo quản trị phường/xã: {user.username}")
+    who = "quản trị thành phố" if city else "quản trị phường/xã"
+    where = f" ({user.unit.name})" if user.unit else ""
+    click.echo(f"Đã tạo {who}: {user.username}{where}")
 
 
 demo_cli = AppGroup("demo", help="Demo data for trying the platform.")

@@ -215,3 +215,25 @@ def test_signed_in_user_is_one_row_read_only_and_loads_the_rest_on_demand(app, f
             signed_in.household_id = 5  # changes go through record(), never silently nowhere
         session.clear()
         assert load_user(token) is None  # no idle clock in the cookie: not signed in
+
+
+def test_admins_are_created_for_a_unit_or_for_the_city(runner, factory):
+    city = factory.unit(code="HP", name="Thành phố Hải Phòng")
+    city.kind = "city"
+    ward = factory.unit(code="NT", name="Phường Nguyễn Trãi")
+    ward.parent_id = city.id
+    factory.commit()
+    made = runner.invoke(args=["users", "create-admin", "--username", "nguyentrai", "--name", "Lê Văn Ba",
+                               "--password", "mat-khau-dai-1", "--unit", "NT"])
+    assert made.exit_code == 0, made.output
+    assert "Phường Nguyễn Trãi" in made.output
+    boss = runner.invoke(args=["users", "create-admin", "--username", "thanhpho", "--name", "Vũ Thị Tư",
+                               "--password", "mat-khau-dai-2", "--city"])
+    assert boss.exit_code == 0, boss.output
+    wrong = runner.invoke(args=["users", "create-admin", "--username", "khac", "--name", "X",
+                                "--password", "mat-khau-dai-3", "--unit", "HP"])
+    assert wrong.exit_code != 0 and "NT" in wrong.output  # a city is no ward: the codes are named
+    users = {u.username: (u.role, u.unit_id) for u in db.session.scalars(select(User))}
+    assert users["nguyentrai"] == ("ward_admin", ward.id)
+    assert users["thanhpho"] == ("city_admin", city.id)
+    assert "khac" not in users
