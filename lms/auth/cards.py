@@ -25,7 +25,9 @@ def find_classroom(code: str) -> Classroom | None:
     code = normalize_code(code)
     if not code:
         return None
-    return db.session.scalar(select(Classroom).where(Classroom.signin_code == code))
+    room = db.session.scalar(select(Classroom).where(Classroom.signin_code == code))
+    # Kindergarten children never sign in: their class's code opens nothing.
+    return None if room is None or room.is_preschool else room
 
 
 def class_login():

@@ -80,6 +80,11 @@ class Classroom(db.Model):
     def tier(self) -> str | None:
         return tier_for_grade(self.grade)
 
+    @property
+    def is_preschool(self) -> bool:
+        """A kindergarten class: no lessons, no sign-in; only letters to the families."""
+        return self.grade == PRESCHOOL_GRADE
+
 
 class Household(db.Model):
     """Pupils and the guardians connected to them; kept merged as links are made."""

@@ -1,7 +1,7 @@
 """A message the teacher pastes into the class's Zalo group: who has not finished which course,
 by when, and where to study. Plain text to copy; nothing is sent from here."""
 
-from flask import current_app, render_template, url_for
+from flask import abort, current_app, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -72,6 +72,8 @@ def reminder_text(grid: matrix.Matrix, room: Classroom, link: str, sender: str) 
 @roles_required(*STAFF)
 def class_message(classroom_id: int):
     room = load_classroom(classroom_id, manage=True)
+    if room.is_preschool:  # nobody in a kindergarten class has courses to be reminded of
+        abort(404)
     grid = matrix.build_matrix(db.session, room)
     endpoint = "auth.class_login" if room.tier == "primary" else "auth.login"
     return render_template(

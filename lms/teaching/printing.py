@@ -19,6 +19,14 @@ CARDS_PER_SHEET = 8  # 2 x 4 on an A4 sheet
 public_url.register(bp)
 
 
+def load_class_with_cards(classroom_id: int) -> Classroom:
+    """Sign-in cards are for pupils who sign in: a kindergarten class has none (404)."""
+    room = load_class_to_print(classroom_id)
+    if room.is_preschool:
+        abort(404)
+    return room
+
+
 def load_class_to_print(classroom_id: int) -> Classroom:
     """Who may manage the class (the school's staff; the ward admin hands out no cards)."""
     return load_classroom(classroom_id, manage=True)
@@ -48,7 +56,7 @@ def back_to(endpoint: str, room: Classroom, one: User | None):
 @roles_required(*STAFF)
 def cards(classroom_id: int):
     """The cards as they stand, to print (again): the same PINs as the ones handed out."""
-    room = load_class_to_print(classroom_id)
+    room = load_class_with_cards(classroom_id)
     require_public_address()
     pupils, one = chosen_pupils(room)
     state = pins.card_state(pupils)
@@ -67,7 +75,7 @@ def cards(classroom_id: int):
 @roles_required(*STAFF)
 def issue_missing_cards(classroom_id: int):
     """PINs for pupils who have none that works: no card in anyone's hands stops working."""
-    room = load_class_to_print(classroom_id)
+    room = load_class_with_cards(classroom_id)
     require_public_address()
     pupils, one = chosen_pupils(room)
     without = pins.card_state(pupils).without
@@ -89,7 +97,7 @@ def targets(room: Classroom) -> tuple[list[User], User | None, bool]:
 @roles_required(*STAFF)
 def new_cards(classroom_id: int):
     """New PINs in place of the current ones, after a page that says which cards stop working."""
-    room = load_class_to_print(classroom_id)
+    room = load_class_with_cards(classroom_id)
     require_public_address()
     pupils, one, unprintable = targets(room)
     state = pins.card_state(pupils)
