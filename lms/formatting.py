@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
+from lms.access import ADMINS, OVERSEERS
 from lms.redirects import current_path
 
 VN_OFFSET = timedelta(hours=7)
@@ -95,6 +96,18 @@ TIER_NAMES = {
 }
 
 
+# The accounts' roles as people call them (ward_admin is the office of a ward or a commune).
+ROLE_NAMES = {
+    "pupil": _l("Pupil"),
+    "teacher": _l("Teacher"),
+    "parent": _l("Parent"),
+    "school_admin": _l("School admin"),
+    "ward_admin": _l("Ward or commune admin"),
+    "city_admin": _l("City admin"),
+    "official": _l("Ward or commune official"),
+}
+
+
 STAFF_ROLE_NAMES = {
     "teacher": _l("teacher"),
     "staff": _l("staff"),
@@ -119,6 +132,10 @@ def staff_role_name(role: str | None) -> str:
     return str(STAFF_ROLE_NAMES.get(role or "", role or ""))
 
 
+def role_name(role: str | None) -> str:
+    return str(ROLE_NAMES.get(role or "", role or ""))
+
+
 def tier_name(tier: str | None) -> str:
     return str(TIER_NAMES.get(tier, tier or ""))
 
@@ -137,9 +154,9 @@ def _menu(role: str, is_learner: bool, _locale: str, _root: str) -> tuple[tuple[
         links.append(("family.home", _("My family")))
     if is_learner:
         links += [("learning.home", _("My courses")), ("learning.history", _("My results"))]
-    if role in ("teacher", "school_admin", "ward_admin"):
+    if role in ("teacher", "school_admin", *OVERSEERS):
         links.append(("teaching.classes", _("Classes")))
-    if role in ("school_admin", "ward_admin"):
+    if role in ADMINS:
         links.append(("campaign.ward", _("Dashboard")))
         links.append(("admin.index", _("Administration")))
     return tuple((url_for(endpoint), str(label)) for endpoint, label in links)
@@ -154,6 +171,7 @@ def register_context(app: Flask) -> None:
         nav_links=nav_links,
         current_path=current_path,
         tier_name=tier_name,
+        role_name=role_name,
         level_name=level_name,
         staff_role_name=staff_role_name,
         static_version=version,

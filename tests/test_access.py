@@ -1,8 +1,11 @@
 """Who may do what, route by route: a table of every route x every role, with the ids of real
-objects of ANOTHER school or ANOTHER family, checked over HTTP.
+objects of ANOTHER school or ANOTHER family, checked over HTTP; and every route again on the
+objects of ANOTHER UNIT (a commune of the same city), which its unit admin never reaches and the
+city admin does.
 
-One world (two schools, their staff, classes, pupils and families, a campaign) is built once
-for the module and put back row by row before each case, so that a case that changes something
+One world (a city; its ward with two schools, their staff, classes, pupils and families, a
+campaign and an official; another unit with its own school, class, pupil, family and campaign;
+the city's own campaign) is built once for the module and put back row by row before each case, so that a case that changes something
 (the ward admin withdrawing an assignment, say) does not leak into the next. Each role's
 signed-in session is part of that world, so no case has to sign in."""
 
@@ -14,7 +17,7 @@ from datetime import date
 from types import SimpleNamespace
 
 import pytest
-from conftest import COURSES, POSTGRES_URL, Browser, Factory, base_config
+from conftest import COURSES, POSTGRES_URL, Browser, Factory, base_config, page_text
 from flask_babel import gettext
 from sqlalchemy import MetaData, event, select, text
 
@@ -28,15 +31,19 @@ from lms.models import (
     Course,
     QuizAttempt,
     QuizVersion,
+    School,
+    Unit,
     User,
     UserSession,
 )
 from lms.models.campaign import DEFAULT_TARGETS
 from lms.people.households import link_guardian
 
-ROLES = ("anonymous", "pupil", "teacher", "parent", "school_admin", "ward_admin")
+ROLES = ("anonymous", "pupil", "teacher", "parent", "school_admin", "ward_admin", "city_admin",
+         "official")
 LOGINS = {"pupil": "hs.a", "teacher": "gv.a", "parent": "ph.a", "school_admin": "qt.a",
-          "ward_admin": "phuong", "teacher_a2": "gv.a2", "school_admin_b": "qt.b"}
+          "ward_admin": "phuong", "city_admin": "thanhpho", "official": "canbo",
+          "teacher_a2": "gv.a2", "school_admin_b": "qt.b", "ward_admin_c": "xa"}
 LOGIN = "login"  # expected: 302 to the sign-in page
 
 NOPE = 999999
@@ -45,43 +52,69 @@ NOPE = 999999
 # --- the shared world --------------------------------------------------------------------------
 
 
+def campaign_of(unit, name, starts_on=date(2025, 9, 1), ends_on=date(2026, 6, 30)):
+    return Campaign(unit_id=unit.id, name=name, starts_on=starts_on, ends_on=ends_on,
+                    targets=[CampaignTarget(group=g, percent=p) for g, p in DEFAULT_TARGETS.items()])
+
+
 def build_world(session) -> SimpleNamespace:
-    """Actors of school A and family A; targets of school B and family B."""
+    """Actors of school A and family A; targets of school B and family B (same ward), and of
+    school C and family C (another unit of the city)."""
     f = Factory(session)
     report = sync_courses(session, COURSES)
     assert not report.problems.errors
+    city = Unit(code="TP", name="Thành phố Mẫu", kind="city")
+    session.add(city)
+    session.flush()
+    ward = f.unit()
+    ward.parent_id = city.id
+    other = Unit(code="X-KHAC", name="Xã Khác", kind="commune", parent_id=city.id)
+    session.add(other)
+    session.flush()
     school_a = f.school(code="A", name="Trường A")
     school_b = f.school(code="B", name="Trường B")
+    school_c = School(unit_id=other.id, code="C", name="Trường C", level="tieu-hoc")
+    session.add(school_c)
+    session.flush()
     teacher_a = f.user("teacher", username="gv.a", school=school_a)
     f.user("teacher", username="gv.a2", school=school_a)  # not a homeroom teacher
     f.user("school_admin", username="qt.a", school=school_a)
     teacher_b = f.user("teacher", username="gv.b", school=school_b)
     f.user("school_admin", username="qt.b", school=school_b)
-    f.user("ward_admin", username="phuong")
+    teacher_c = f.user("teacher", username="gv.c", school=school_c)
+    f.user("ward_admin", username="phuong").unit_id = ward.id
+    f.user("ward_admin", username="xa").unit_id = other.id
+    f.user("city_admin", username="thanhpho").unit_id = city.id
+    f.user("official", tier="official", username="canbo").unit_id = ward.id
+    official_c = f.user("official", tier="official", username="canbo.c")
+    official_c.unit_id = other.id
     room_a = f.classroom(school_a, name="3A", grade=3, teacher=teacher_a)
     room_b = f.classroom(school_b, name="3B", grade=3, teacher=teacher_b)
+    room_c = f.classroom(school_c, name="3C", grade=3, teacher=teacher_c)
     pupil_a = f.pupil(room_a, username="hs.a", name="Trần Văn Anh")
     pupil_b = f.pupil(room_b, username="hs.b", name="Lê Thị Bích")
+    pupil_c = f.pupil(room_c, username="hs.c", name="Phạm Văn Cường")
     parent_a = f.user("parent", username="ph.a", phone="0911000001", name="Trần Văn Cha")
     parent_b = f.user("parent", username="ph.b", phone="0911000002", name="Lê Văn Bố")
+    parent_c = f.user("parent", username="ph.c", phone="0911000003", name="Phạm Văn Bố")
     link_guardian(session, parent_a, pupil_a)
     link_guardian(session, parent_b, pupil_b)
+    link_guardian(session, parent_c, pupil_c)
     quiz = session.scalar(select(Course).where(Course.slug == "quiz-course"))
     no_quiz = session.scalar(select(Course).where(Course.slug == "no-quiz-course"))
     version = session.scalar(select(QuizVersion).where(QuizVersion.course_id == quiz.id))
     assignments, attempts = {}, {}
     for key, room, teacher, pupil in (("a", room_a, teacher_a, pupil_a),
-                                      ("b", room_b, teacher_b, pupil_b)):
+                                      ("b", room_b, teacher_b, pupil_b),
+                                      ("c", room_c, teacher_c, pupil_c)):
         assignments[key] = Assignment(classroom_id=room.id, course_id=quiz.id,
                                       teacher_id=teacher.id, due_on=date(2030, 5, 20))
         attempts[key] = QuizAttempt(user_id=pupil.id, course_id=quiz.id,
                                     quiz_version_id=version.id, status="open")
         session.add_all([assignments[key], attempts[key]])
-    campaign = Campaign(unit_id=school_a.unit_id, name="Chiến dịch 2025-2026",
-                        starts_on=date(2025, 9, 1), ends_on=date(2026, 6, 30),
-                        targets=[CampaignTarget(group=g, percent=p)
-                                 for g, p in DEFAULT_TARGETS.items()])
-    session.add(campaign)
+    session.add_all([campaign_of(ward, "Chiến dịch 2025-2026"),
+                     campaign_of(other, "Kế hoạch xã 2026", date(2026, 1, 1), date(2026, 12, 31)),
+                     campaign_of(city, "Kế hoạch thành phố")])
     session.commit()
     return SimpleNamespace(
         school_a=school_a.id, school_b=school_b.id, room_a=room_a.id, room_b=room_b.id,
@@ -89,7 +122,10 @@ def build_world(session) -> SimpleNamespace:
         parent_b=parent_b.id, teacher_b=teacher_b.id,
         teacher_a2=session.scalar(select(User.id).where(User.username == "gv.a2")),
         assignment_a=assignments["a"].id, assignment_b=assignments["b"].id,
-        attempt_b=attempts["b"].id, quiz=quiz.id, no_quiz=no_quiz.id)
+        attempt_b=attempts["b"].id, quiz=quiz.id, no_quiz=no_quiz.id,
+        ward=ward.id, city=city.id, unit_c=other.id, school_c=school_c.id, code_c=school_c.code,
+        room_c=room_c.id, pupil_c=pupil_c.id, parent_c=parent_c.id, teacher_c=teacher_c.id,
+        official_c=official_c.id, assignment_c=assignments["c"].id, attempt_c=attempts["c"].id)
 
 
 class TrackingBrowser(Browser):
@@ -209,14 +245,16 @@ class Route:
         return f"{self.method}:{self.endpoint}{self.variant}"
 
 
-def staff(ward, teacher=403, school_admin=403):
-    """Teaching pages: anonymous sign in; pupils and parents never; staff by school."""
+def staff(ward, teacher=403, school_admin=403, city=None):
+    """Teaching pages: anonymous sign in; pupils, parents and officials never; staff by school;
+    the city admin as the unit admin unless told."""
     return {"anonymous": LOGIN, "pupil": 403, "parent": 403, "teacher": teacher,
-            "school_admin": school_admin, "ward_admin": ward}
+            "school_admin": school_admin, "ward_admin": ward,
+            "city_admin": ward if city is None else city, "official": 403}
 
 
-def admins(ward, school_admin=403):
-    return staff(ward, teacher=403, school_admin=school_admin)
+def admins(ward, school_admin=403, city=None):
+    return staff(ward, teacher=403, school_admin=school_admin, city=city)
 
 
 def everyone(status, anonymous=None):
@@ -226,10 +264,12 @@ def everyone(status, anonymous=None):
     return expected
 
 
-def learners(pupil, parent=None, staff_status=403, ward=403):
-    """Learner pages: the ward admin has no learning tier; teachers learn teacher courses."""
+def learners(pupil, parent=None, staff_status=403, ward=403, official=None):
+    """Learner pages: unit and city admins have no learning tier; teachers learn teacher
+    courses, officials official courses."""
     return {"anonymous": LOGIN, "pupil": pupil, "parent": parent if parent is not None else pupil,
-            "teacher": staff_status, "school_admin": staff_status, "ward_admin": ward}
+            "teacher": staff_status, "school_admin": staff_status, "ward_admin": ward,
+            "city_admin": ward, "official": staff_status if official is None else official}
 
 
 def class_b(w, tail=""):
@@ -245,7 +285,8 @@ ROUTES = [
     Route("catalog.index", "GET", lambda w: "/", {
         "anonymous": 200, "pupil": (302, "/home"), "teacher": (302, "/home"),
         "parent": (302, "/family"), "school_admin": (302, "/home"),
-        "ward_admin": (302, "/dashboard/")}),
+        "ward_admin": (302, "/dashboard/"), "city_admin": (302, "/dashboard/"),
+        "official": (302, "/home")}),
     Route("catalog.courses", "GET", lambda w: "/courses", everyone(200)),
     Route("catalog.healthz", "GET", lambda w: "/healthz", everyone(200)),
     Route("catalog.media", "GET", lambda w: "/media/quiz-course/images/lock.svg", everyone(200)),
@@ -280,7 +321,7 @@ ROUTES = [
     # families
     Route("family.home", "GET", lambda w: "/family", {
         "anonymous": LOGIN, "pupil": 403, "teacher": 403, "parent": 200, "school_admin": 403,
-        "ward_admin": 403}),
+        "ward_admin": 403, "city_admin": 403, "official": 403}),
     # teaching, on school B's class
     Route("teaching.classes", "GET", lambda w: "/teach/", staff(200, 200, 200)),
     Route("teaching.classroom", "GET", lambda w: class_b(w), staff(200)),
@@ -331,10 +372,10 @@ ROUTES = [
     Route("campaign.download", "GET", lambda w: "/dashboard/report.csv",
           admins(200, school_admin=200)),
     Route("campaign.create_campaign", "POST", lambda w: "/dashboard/campaign",
-          admins((302, "/dashboard/")),
+          admins((302, "/dashboard/"), city=403),
           lambda w: {"name": "Đợt 2", "starts_on": "2026-09-01", "ends_on": "2027-06-30"}),
     Route("campaign.targets", "POST", lambda w: "/dashboard/targets",
-          admins((302, "/dashboard/")),
+          admins((302, "/dashboard/"), city=403),
           lambda w: {"primary": "90", "lower_secondary": "90", "teachers": "80", "parents": "70",
                      "households": "60"}),
     Route("campaign.add_activity", "POST",
@@ -428,6 +469,97 @@ def test_own_school_class_pages(world, shared, method, url, data, expected):
         response = request(shared.browser(actor), method, url(world),
                            data(world) if data else None)
         check(response, status, world, f"{method} {url(world)} as {actor}")
+
+
+# --- another unit: its unit admin never reaches it, the city admin does --------------------------
+
+
+def class_c(w, tail=""):
+    return f"/teach/classes/{w.room_c}{tail}"
+
+
+# (endpoint, method, url, form, expected for the unit admin of the ward, for the city admin)
+OTHER_UNIT = [
+    ("teaching.classroom", "GET", lambda w: class_c(w), None, 403, 200),
+    ("teaching.class_message", "GET", lambda w: class_c(w, "/message"), None, 403, 403),
+    ("teaching.assign", "POST", lambda w: class_c(w, "/assignments"),
+     lambda w: {"course_id": str(w.no_quiz), "due_on": "2030-05-20", "note": ""}, 403, 403),
+    ("teaching.edit_assignment", "GET", lambda w: f"/teach/assignments/{w.assignment_c}", None,
+     403, 403),
+    ("teaching.edit_assignment", "POST", lambda w: f"/teach/assignments/{w.assignment_c}",
+     lambda w: {"due_on": "2030-06-01"}, 403, 403),
+    ("teaching.withdraw_assignment", "POST",
+     lambda w: f"/teach/assignments/{w.assignment_c}/withdraw", None, 403, 403),
+    ("teaching.matrix_export", "GET", lambda w: class_c(w, "/matrix.csv"), None, 403, 200),
+    ("teaching.matrix_export", "GET", lambda w: class_c(w, "/matrix.xlsx"), None, 403, 200),
+    ("teaching.matrix_print", "GET", lambda w: class_c(w, "/print"), None, 403, 200),
+    ("teaching.cards", "GET", lambda w: class_c(w, "/cards"), None, 403, 403),
+    ("teaching.issue_missing_cards", "POST", lambda w: class_c(w, "/cards"), None, 403, 403),
+    ("teaching.new_cards", "GET", lambda w: class_c(w, f"/cards/new?pupil={w.pupil_c}"), None,
+     403, 403),
+    ("teaching.new_cards", "POST", lambda w: class_c(w, f"/cards/new?pupil={w.pupil_c}"), None,
+     403, 403),
+    ("teaching.letters", "GET", lambda w: class_c(w, "/letters"), None, 403, 403),
+    ("teaching.issue_missing_letters", "POST", lambda w: class_c(w, "/letters"), None, 403, 403),
+    ("teaching.new_letters", "GET", lambda w: class_c(w, "/letters/new"), None, 403, 403),
+    ("teaching.new_letters", "POST", lambda w: class_c(w, f"/letters/new?pupil={w.pupil_c}"), None,
+     403, 403),
+    ("admin.school", "GET", lambda w: f"/admin/schools/{w.school_c}", None, 403, 200),
+    ("admin.setup_codes", "POST", lambda w: f"/admin/schools/{w.school_c}/setup-codes", None,
+     403, 200),
+    ("admin.toggle_active", "POST", lambda w: f"/admin/users/{w.teacher_c}/active", None,
+     403, (302, "/admin/schools/{school_c}")),
+    ("admin.toggle_active", "POST", lambda w: f"/admin/users/{w.official_c}/active", None,
+     403, (302, "/admin/")),
+    ("campaign.school", "GET", lambda w: f"/dashboard/schools/{w.school_c}", None, 403, 200),
+    ("campaign.add_activity", "POST", lambda w: f"/dashboard/schools/{w.school_c}/activities",
+     lambda w: {"held_on": "2026-03-10", "title": "Ngày hội số", "kind": "digital-day",
+                "participants": "50"}, 403, (302, "/dashboard/schools/{school_c}")),
+    ("campaign.download", "GET", lambda w: f"/dashboard/report.csv?school={w.code_c}", None,
+     403, 200),
+]
+
+
+def test_every_route_on_an_object_is_tried_on_another_unit(shared):
+    """Every route that names a class, an assignment, a school, a person or a report's scope
+    (learners' own attempts aside: the table above covers them) is in OTHER_UNIT."""
+    routes = {(rule.endpoint, method) for rule in shared.app.url_map.iter_rules()
+              if rule.arguments and not rule.endpoint.startswith(("learning.", "catalog.", "auth."))
+              and rule.endpoint not in ("static", "teaching.preview")
+              for method in rule.methods - {"HEAD", "OPTIONS"}}
+    assert routes == {(endpoint, method) for endpoint, method, *_rest in OTHER_UNIT}
+
+
+@pytest.mark.parametrize("endpoint,method,url,data,ward,city", OTHER_UNIT,
+                         ids=[f"{m}:{e}:{i}" for i, (e, m, *_rest) in enumerate(OTHER_UNIT)])
+def test_another_unit(world, shared, endpoint, method, url, data, ward, city):
+    for actor, status in (("ward_admin", ward), ("city_admin", city)):
+        shared.reset()  # each actor on the world as it was
+        shared.writes.clear()
+        response = request(shared.browser(actor), method, url(world), data(world) if data else None)
+        check(response, status, world, f"{method} {url(world)} as {actor}")
+        if status == 403:
+            assert shared.writes == []  # refused before anything was written
+
+
+def test_the_other_units_admin_is_kept_out_of_this_ward(world, shared):
+    """The same fence seen from the other side: the commune's admin and school B."""
+    browser = shared.browser("ward_admin_c")
+    for url in (f"/admin/schools/{world.school_b}", f"/dashboard/schools/{world.school_b}",
+                class_b(world), "/dashboard/report.csv?school=B"):
+        assert browser.get(url).status_code == 403, url
+    assert browser.post(f"/admin/users/{world.teacher_b}/active").status_code == 403
+
+
+def test_lists_show_only_the_units_in_scope(world, shared):
+    ward = shared.browser("ward_admin")
+    city = shared.browser("city_admin")
+    for path, needle in (("/teach/", f"/teach/classes/{world.room_c}"),
+                         ("/admin/", f"/admin/schools/{world.school_c}")):
+        assert needle not in ward.get(path).get_data(as_text=True), path
+        assert needle in city.get(path).get_data(as_text=True), path
+    city_admin = page_text(city.get("/admin/").get_data(as_text=True))
+    assert "Xã Khác" in city_admin and "Phường Mẫu" in city_admin  # each school's unit named
 
 
 def test_staff_lists_show_only_their_school(world, shared):

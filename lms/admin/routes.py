@@ -1,30 +1,37 @@
-"""What principals and the ward office do: schools, staff, rosters, accounts."""
+"""What principals, the ward's or commune's office and the city do: schools, staff, rosters,
+accounts, each admin within their unit scope (lms.access.unit_scope)."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from lms.access import load_school, roles_required
+from lms.access import ADMINS, OVERSEERS, load_school, roles_required, school_unit, unit_scope
 from lms.accounts import end_all_sessions
 from lms.admin.forms import RosterForm
 from lms.extensions import db
-from lms.models import Classroom, Enrollment, School, User
+from lms.models import Classroom, Enrollment, School, Unit, User
 from lms.people.codes import issue_code
 from lms.teaching.public_url import require_public_address
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-ADMINS = ("school_admin", "ward_admin")
 SETUP_CODE_DAYS = 14
 
 
 def load_member(user_id: int) -> User:
-    """A person the current admin may manage: their school's staff, or anyone for the ward."""
+    """A person the current admin may manage: their school's staff; for a unit or the city
+    admin, the staff of the schools in their scope and the officials of their units."""
     user = db.session.get(User, user_id)
     if user is None:
         abort(404)
-    if current_user.role == "ward_admin":
+    if user.id == current_user.id:  # refused with a word by the caller, not a 403
         return user
+    if current_user.role in OVERSEERS:
+        if user.school_id is not None and school_unit(user.school_id) in unit_scope():
+            return user
+        if user.role == "official" and user.unit_id in unit_scope():
+            return user
+        abort(403)
     if user.school_id != current_user.school_id or user.role not in ("teacher", "school_admin"):
         abort(403)
     return user
@@ -42,10 +49,18 @@ def index():
         .group_by(Classroom.school_id)
         .subquery()
     )
+    scope = unit_scope()
     schools = db.session.execute(
-        select(School, pupils.c.n).outerjoin(pupils, pupils.c.school_id == School.id).order_by(School.name)
+        select(School, pupils.c.n)
+        .outerjoin(pupils, pupils.c.school_id == School.id)
+        .where(School.unit_id.in_(scope))
+        .order_by(School.name)
     ).all()
-    return render_template("admin/index.html", schools=schools, form=RosterForm())
+    # The city admin oversees several units: each school says which one it belongs to.
+    units = (
+        {u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_(scope)))} if len(scope) > 1 else {}
+    )
+    return render_template("admin/index.html", schools=schools, units=units, form=RosterForm())
 
 
 @bp.get("/schools/<int:school_id>")

@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from lms import spreadsheets
-from lms.access import load_school, roles_required
+from lms.access import ADMINS, load_school, roles_required
 from lms.campaign import charts, metrics
 from lms.campaign import report as report_files
 from lms.campaign import trend as trends
@@ -19,18 +19,34 @@ from lms.models import (
     Campaign,
     Classroom,
     OutreachActivity,
+    School,
     TargetChange,
     Unit,
 )
 from lms.models.base import today_in_vietnam
 
 bp = Blueprint("campaign", __name__, url_prefix="/dashboard")
-ADMINS = ("school_admin", "ward_admin")
 PAGE_SIZE = 40
 
 
 def current_campaign() -> Campaign | None:
-    return metrics.current_campaign(db.session)
+    """The campaign of the admin's own unit: the ward's or commune's, the city's, the school's."""
+    from lms.people.units import home_unit, the_city
+
+    if current_user.role == "city_admin":
+        unit = the_city(db.session)
+    elif current_user.role == "ward_admin":
+        unit = home_unit(db.session, current_user)
+    else:
+        unit = current_user.school.unit if current_user.school_id else None
+    return campaign_of(unit.id) if unit is not None else None
+
+
+def campaign_of(unit_id: int) -> Campaign | None:
+    # TODO(dashboards): metrics.current_campaign(db.session, unit_id) once it takes the unit
+    return db.session.scalar(
+        select(Campaign).where(Campaign.unit_id == unit_id).order_by(Campaign.starts_on.desc()).limit(1)
+    )
 
 
 def as_of_date() -> date | None:
@@ -97,7 +113,7 @@ def ward():
 @roles_required(*ADMINS)
 def school(school_id: int):
     school = load_school(school_id)
-    campaign = current_campaign()
+    campaign = campaign_of(school.unit_id)
     if campaign is None:
         abort(404)
     result, classes = metrics.school_report(db.session, campaign, school, as_of_date())
@@ -148,6 +164,12 @@ def download(fmt: str):
     code = request.args.get("school") or None
     if current_user.role == "school_admin":
         code = current_user.school.code
+    elif code is not None:
+        school = db.session.scalar(select(School).where(School.code == code))
+        if school is None:
+            abort(404)
+        load_school(school.id)
+        campaign = campaign_of(school.unit_id) or abort(404)
     result = metrics.ward_report(db.session, campaign, as_of_date(), code)
     name = f"bao-cao-binh-dan-hoc-vu-so-{result.as_of.isoformat()}.{fmt}"
     if fmt == "json":

@@ -4,6 +4,7 @@ from flask import Blueprint, Response, abort, redirect, render_template, request
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from lms.access import OVERSEERS
 from lms.extensions import db
 from lms.learning.progress import active_lessons_count
 from lms.models import AUDIENCES, Course, CourseAsset, CourseAudience
@@ -33,7 +34,7 @@ def courses_per_tier() -> dict[str, int]:
 def home_endpoint(user) -> str:
     if user.role == "parent":
         return "family.home"
-    if user.role == "ward_admin":
+    if user.role in OVERSEERS:
         return "campaign.ward"
     return "learning.home"
 

@@ -15,17 +15,17 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from lms.access import can_manage_class, can_view_class, roles_required
+from lms.access import OVERSEERS, can_manage_class, can_view_class, roles_required, unit_scope
 from lms.extensions import db
 from lms.formatting import local
 from lms.learning.progress import courses_for_tier
-from lms.models import Assignment, Classroom, Course
+from lms.models import Assignment, Classroom, Course, School
 from lms.models.base import today_in_vietnam, utcnow
 from lms.teaching import export, matrix
 from lms.teaching.forms import AssignmentForm
 
 bp = Blueprint("teaching", __name__, url_prefix="/teach")
-STAFF = ("teacher", "school_admin", "ward_admin")
+STAFF = ("teacher", "school_admin", *OVERSEERS)
 COLUMNS_PER_PAGE = 3
 
 
@@ -53,7 +53,9 @@ def load_assignment(assignment_id: int) -> Assignment:
 @roles_required(*STAFF)
 def classes():
     query = select(Classroom).order_by(Classroom.school_year.desc(), Classroom.grade, Classroom.name)
-    if current_user.role != "ward_admin":
+    if current_user.role in OVERSEERS:
+        query = query.join(School, School.id == Classroom.school_id).where(School.unit_id.in_(unit_scope()))
+    else:
         query = query.where(Classroom.school_id == current_user.school_id)
     rooms = db.session.scalars(query).all()
     mine = [r for r in rooms if r.homeroom_teacher_id == current_user.id]
