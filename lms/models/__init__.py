@@ -10,6 +10,7 @@ from lms.models.campaign import (
     OutreachActivity,
     TargetChange,
 )
+from lms.models.certificates import Certificate
 from lms.models.content import (
     AUDIENCES,
     Course,
@@ -50,6 +51,7 @@ __all__ = [
     "Assignment",
     "Campaign",
     "CampaignTarget",
+    "Certificate",
     "DataVersion",
     "MetricSnapshot",
     "OutreachActivity",
