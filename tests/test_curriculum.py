@@ -54,6 +54,15 @@ def test_each_tier_has_enough_courses(curriculum, tier):
         assert course.summary and course.minutes > 0, course.slug
 
 
+@pytest.mark.parametrize("tier", AUDIENCES)
+def test_each_tier_covers_most_components_and_ai(curriculum, tier):
+    """Issue 17: at least 14 of the 24 components per tier, and AI (6.x) for everyone."""
+    courses, _ = curriculum
+    taught = {code for c in courses if tier in c.audience for code in c.competencies}
+    assert len(taught) >= 14, sorted(COMPETENCIES - taught)
+    assert {code for code in taught if code.startswith("6.")}, tier
+
+
 def test_lessons_follow_the_house_style(curriculum):
     courses, _ = curriculum
     for course in courses:
