@@ -6,6 +6,7 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from lms.campaign import summary
+from lms.learning import certificates
 from lms.models import (
     Completion,
     Course,
@@ -183,6 +184,7 @@ def record_completion(
             .values(score=score)
         )
     summary.refresh_user(session, user_id)
+    certificates.after_completion(session, user_id, course_id)
 
 
 def history(session: Session, user: User) -> list[Completion]:
