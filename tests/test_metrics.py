@@ -118,6 +118,12 @@ def counts(groups):
             (f.population, f.covered) for g, f in groups.items()}
 
 
+def entry(code, name, groups, activities):
+    """A school in as_dict(): a plan of the default five follows them at the school too."""
+    return {"code": code, "name": name, "groups": groups, "activities": activities,
+            "indicators": {g: {**f, "minimum": None} for g, f in groups.items()}}
+
+
 def school_counts(data):
     return {s["code"]: counts(s["groups"]) for s in data["schools"]}
 
@@ -247,9 +253,9 @@ def test_ward_report_contract_with_exact_figures(ward):
     assert data["groups"] == EXPECTED_TOTAL
     # Most behind first (A's mean gap 38.3 points, B's 26, C has nobody), not by name.
     assert data["schools"] == [
-        {"code": "A", "name": "Trường Yên Hòa", "groups": EXPECTED_A, "activities": 1},
-        {"code": "B", "name": "Trường An Khánh", "groups": EXPECTED_B, "activities": 2},
-        {"code": "C", "name": "Trường Bình Minh", "groups": EXPECTED_C, "activities": 0},
+        entry("A", "Trường Yên Hòa", EXPECTED_A, 1),
+        entry("B", "Trường An Khánh", EXPECTED_B, 2),
+        entry("C", "Trường Bình Minh", EXPECTED_C, 0),
     ]
     # g4 and HX (children in A and B) are in both schools' rows, and once in the ward total.
     a, b = data["schools"][0]["groups"], data["schools"][1]["groups"]
@@ -433,7 +439,7 @@ def test_school_report_rows_per_class_in_the_new_school(ward):
     assert classes[0].groups["primary"].status == "met"
     alone = metrics.ward_report(db.session, ward.campaign, AS_OF, "B").as_dict()
     assert alone["schools"] == [
-        {"code": "B", "name": "Trường An Khánh", "groups": EXPECTED_B, "activities": 2}]
+        entry("B", "Trường An Khánh", EXPECTED_B, 2)]
     assert alone["groups"] == EXPECTED_B
 
 
@@ -447,7 +453,7 @@ def test_school_report_of_the_old_school_after_the_change_of_class(ward):
 def test_one_school_report_matches_its_row_in_the_ward_report(ward):
     alone = metrics.ward_report(db.session, ward.campaign, AS_OF, "A").as_dict()
     assert alone["schools"] == [
-        {"code": "A", "name": "Trường Yên Hòa", "groups": EXPECTED_A, "activities": 1}]
+        entry("A", "Trường Yên Hòa", EXPECTED_A, 1)]
     assert alone["groups"] == EXPECTED_A
 
 
@@ -471,14 +477,16 @@ def test_ward_totals_leave_out_another_units_families(app, factory):
     assert [r.code for r in report.rows] == ["S1"]
     assert counts(report.rows[0].groups)["parents"] == (1, 0)
     assert counts(report.total) == {"primary": (1, 0), "lower_secondary": (0, 0),
-                                    "teachers": (0, 0), "parents": (1, 0), "households": (1, 0)}
+                                    "teachers": (0, 0), "parents": (1, 0), "households": (1, 0),
+                                    "managers_teachers": (0, 0), "officials": (0, 0),
+                                    "activities": (1, 0)}  # one school, no activity
 
 
 def test_trend_weekly_cumulative_counts_ending_at_the_as_of_date(ward):
     series = trends.trend(db.session, ward.campaign, AS_OF)
     weeks = [date(2026, 10, 7), date(2026, 10, 14), date(2026, 10, 21), date(2026, 10, 28),
              AS_OF]
-    assert set(series) == set(GROUPS)
+    assert set(series) == {*GROUPS, "managers_teachers", "officials"}
     assert series["primary"] == list(zip(weeks, [2, 3, 3, 3, 3],
                                          [33.3, 50.0, 50.0, 50.0, 50.0], strict=True))
     assert series["parents"] == list(zip(weeks, [1, 2, 2, 3, 3],

@@ -1,48 +1,45 @@
-"""Campaign coverage, computed in SQL. The dashboards, the exports and the CLI all call this.
+"""Campaign coverage against a plan: figures per school, per unit and for the city. The
+dashboards, the exports and the CLI all call this; who counts and who is covered is defined
+once, in lms/campaign/populations.py.
 
-Definitions (the local plans' targets):
-- A person is covered when they completed every required course of their tier within the
-  campaign period, up to the as-of date (a tier with no required course: any one course of it).
-- Populations are the whole roster of the period, signed in or not: pupils enrolled at some
-  time between the start and the as-of date (counted once, in their latest class), staff
-  employed then, the guardians known for those pupils, and their households.
-- Parents: known guardians, plus one expected (never covered) guardian for each household
-  with none known, so there are never fewer parents than households.
-- A household is covered when at least one of its guardians is covered.
+- A unit's report (`unit_report`) counts the roster of the campaign's unit (a ward or commune;
+  a city's campaign: all its wards and communes) within the campaign's period, with the
+  campaign's targets. Its `total` holds every indicator (the five GROUPS always); its
+  `indicators` those the plan follows, a target of None meaning "tracked, no target".
+- Activities: a school meets the indicator when it held at least the plan's minimum of
+  outreach activities in the period; the figure is schools meeting it out of all schools.
+- The city's report (`city_report`) counts the whole city's roster under the city's plan,
+  and lists each ward and commune with its own report under its own current plan.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 
-from sqlalchemy import and_, case, distinct, func, literal, or_, select, union_all
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from lms.campaign import snapshots
-from lms.models import (
-    GROUPS,
-    Campaign,
-    Classroom,
-    Completion,
-    Course,
-    CourseAudience,
-    Enrollment,
-    Guardianship,
-    OutreachActivity,
-    School,
-    TierProgress,
-    User,
+from lms.campaign.populations import (  # noqa: F401  (the names other modules import from here)
+    GROUP_TIER,
+    PUPIL_GROUPS,
+    VN_OFFSET,
+    Window,
+    count_pupils,
+    covered_clause,
+    coverage_counts,
+    family_links,
+    pupil_population,
+    required_counts,
+    staff_conditions,
 )
+from lms.models import GROUPS, INDICATORS, Campaign, Classroom, OutreachActivity, School, Unit
 from lms.models.base import today_in_vietnam
+from lms.people.units import local_units
 
-VN_OFFSET = timedelta(hours=7)
-PUPIL_GROUPS = {"primary": "primary", "lower-secondary": "lower_secondary"}
-GROUP_TIER = {
-    "primary": "primary",
-    "lower_secondary": "lower-secondary",
-    "teachers": "teacher",
-    "parents": "parent",
-    "households": "parent",
-}
+# The groups a school has figures for (officials belong to the unit, activities are counted apart).
+SCHOOL_GROUPS = (*GROUPS, "managers_teachers")
+# Part of every snapshot's key: raised when what a snapshot holds changes shape or meaning.
+SNAPSHOT_FORMAT = "f2"
 
 
 @dataclass
@@ -66,6 +63,14 @@ class Figure:
         }
 
 
+def shortfall(figures: dict[str, Figure]) -> float:
+    """How far behind: the mean gap to target over the figures that have people and a target."""
+    gaps = [
+        max(0.0, f.target - f.percent) for f in figures.values() if f.population and f.target is not None
+    ]
+    return sum(gaps) / len(gaps) if gaps else 0.0
+
+
 @dataclass
 class Row:
     id: int
@@ -73,25 +78,38 @@ class Row:
     name: str
     groups: dict[str, Figure] = field(default_factory=dict)
     activities: int = 0
+    indicators: dict[str, Figure] = field(default_factory=dict)  # the plan's, at this school
 
     @property
     def shortfall(self) -> float:
-        """How far behind: the mean gap to target over the groups this row has."""
-        gaps = [
-            max(0.0, f.target - f.percent)
-            for f in self.groups.values()
-            if f.population and f.target is not None
-        ]
-        return sum(gaps) / len(gaps) if gaps else 0.0
+        """The mean gap over the plan's indicators (a class row: over its groups)."""
+        return shortfall(self.indicators or self.groups)
+
+
+def _unit_dict(unit: Unit | None) -> dict | None:
+    return {"code": unit.code, "name": unit.name, "kind": unit.kind} if unit else None
+
+
+def indicators_dict(campaign: Campaign, figures: dict[str, Figure]) -> dict:
+    return {
+        g: {**f.as_dict(), "minimum": activities_minimum(campaign) if g == "activities" else None}
+        for g, f in figures.items()
+    }
 
 
 @dataclass
 class Report:
     campaign: Campaign
     as_of: date
-    total: dict[str, Figure]
+    total: dict[str, Figure]  # every indicator (the five GROUPS always)
     rows: list[Row]
     computed_at: datetime | None = None  # when the counts were computed (UTC)
+    unit: Unit | None = None  # the campaign's unit
+    indicators: dict[str, Figure] = field(default_factory=dict)  # what the plan follows
+
+    @property
+    def shortfall(self) -> float:
+        return shortfall(self.indicators)
 
     def as_dict(self) -> dict:
         c = self.campaign
@@ -104,13 +122,16 @@ class Report:
                 "ends_on": c.ends_on.isoformat(),
                 "targets": {g: c.target(g) for g in GROUPS},
             },
+            "unit": _unit_dict(self.unit),
             "groups": {g: self.total[g].as_dict() for g in GROUPS},
+            "indicators": indicators_dict(c, self.indicators),
             "schools": [
                 {
                     "code": r.code,
                     "name": r.name,
                     "groups": {g: r.groups[g].as_dict() for g in GROUPS if g in r.groups},
                     "activities": r.activities,
+                    "indicators": indicators_dict(c, r.indicators),
                 }
                 for r in self.rows
             ],
@@ -118,23 +139,65 @@ class Report:
 
 
 @dataclass
-class Window:
-    start: date
-    end: date
+class UnitRow:
+    """A ward or commune in the city's report, with its own report under its own plan."""
+
+    unit: Unit
+    campaign: Campaign | None
+    report: Report | None
+
+    @property
+    def shortfall(self) -> float:
+        return self.report.shortfall if self.report else 0.0
+
+    def as_dict(self) -> dict:
+        if self.report is not None:
+            return self.report.as_dict()
+        return {"unit": _unit_dict(self.unit), "campaign": None}
+
+
+@dataclass
+class CityReport:
+    campaign: Campaign
+    city: Unit
     as_of: date
+    total: dict[str, Figure]  # every indicator over the whole city, with the city plan's targets
+    units: list[UnitRow]  # furthest behind first; units without a plan last
+    report: Report  # the whole city under the city's plan, one row per school
 
     @property
-    def opens(self) -> datetime:  # completions are stored in UTC; the period is local time
-        return datetime.combine(self.start, time()) - VN_OFFSET
+    def indicators(self) -> dict[str, Figure]:
+        return self.report.indicators
 
     @property
-    def closes(self) -> datetime:
-        return datetime.combine(self.as_of + timedelta(days=1), time()) - VN_OFFSET
+    def computed_at(self) -> datetime | None:
+        return self.report.computed_at
+
+    def as_dict(self) -> dict:
+        """The unit report's keys for the whole city, "totals" (every indicator over the city,
+        whatever each unit's plan chose) and "units" (each unit's own report)."""
+        return {
+            **self.report.as_dict(),
+            "totals": indicators_dict(self.campaign, self.total),
+            "units": [u.as_dict() for u in self.units],
+        }
 
 
-def current_campaign(session: Session) -> Campaign | None:
-    """The campaign the dashboards, the report and the commands speak of: the latest begun."""
-    return session.scalar(select(Campaign).order_by(Campaign.starts_on.desc()).limit(1))
+def current_campaign(session: Session, unit_id: int | None = None) -> Campaign | None:
+    """The campaign the dashboards, the report and the commands speak of: the unit's latest
+    (without a unit: the latest of all, as a deployment of one ward has it)."""
+    query = select(Campaign).order_by(Campaign.starts_on.desc(), Campaign.id.desc()).limit(1)
+    if unit_id is not None:
+        query = query.where(Campaign.unit_id == unit_id)
+    return session.scalar(query)
+
+
+def campaign_units(session: Session, campaign: Campaign) -> frozenset[int]:
+    """The wards and communes a campaign counts: its own unit, or all of its city's."""
+    unit = session.get(Unit, campaign.unit_id)
+    if unit is not None and unit.is_city:
+        return frozenset(u.id for u in local_units(session, unit.id))
+    return frozenset({campaign.unit_id})
 
 
 def window_for(campaign: Campaign, as_of: date | None) -> Window:
@@ -142,8 +205,13 @@ def window_for(campaign: Campaign, as_of: date | None) -> Window:
     return Window(campaign.starts_on, campaign.ends_on, min(as_of, campaign.ends_on))
 
 
+def activities_minimum(campaign: Campaign) -> int:
+    return campaign.minimum("activities") or 1
+
+
 def status_for(figure: Figure, window: Window) -> str:
-    """met; on_track when the pace so far reaches the target by the end date; behind."""
+    """met; on_track when the pace so far reaches the target by the end date; behind;
+    tracked when the plan follows the figure without a target; none when nobody counts."""
     if not figure.population:
         return "none"
     if figure.target is None:
@@ -158,172 +226,6 @@ def status_for(figure: Figure, window: Window) -> str:
     return "on_track" if projected >= figure.target else "behind"
 
 
-def required_counts(session: Session) -> dict[str, int]:
-    return dict(
-        session.execute(
-            select(CourseAudience.audience, func.count())
-            .join(Course, Course.id == CourseAudience.course_id)
-            .where(Course.required.is_(True), Course.retired_at.is_(None))
-            .group_by(CourseAudience.audience)
-        ).all()
-    )
-
-
-def covered_clause(session: Session, window: Window, tier_column, user_column):
-    """SQL truth value: this learner is covered for that tier within the window."""
-    counts = required_counts(session)
-    needed = (
-        case(*[(tier_column == t, n) for t, n in counts.items()], else_=None) if counts else literal(None)
-    )
-    with_required = (
-        select(TierProgress.user_id)
-        .where(
-            TierProgress.user_id == user_column,
-            TierProgress.tier == tier_column,
-            TierProgress.required_done >= needed,
-            TierProgress.first_required_at >= window.opens,
-            TierProgress.last_required_at < window.closes,
-        )
-        .exists()
-    )
-    tiers_without = [t for t in ("primary", "lower-secondary", "teacher", "parent") if t not in counts]
-    if not tiers_without:
-        return with_required
-    any_course = (
-        select(Completion.id)
-        .join(CourseAudience, CourseAudience.course_id == Completion.course_id)
-        .where(
-            Completion.user_id == user_column,
-            CourseAudience.audience == tier_column,
-            Completion.completed_at >= window.opens,
-            Completion.completed_at < window.closes,
-        )
-        .exists()
-    )
-    return or_(with_required, and_(tier_column.in_(tiers_without), any_course))
-
-
-def pupil_population(window: Window, unit_id: int, school_id: int | None = None):
-    """Each pupil enrolled during the window once, in their latest class as of the as-of date.
-    The unit and school are those of that latest class: a pupil who moved out is not counted."""
-    latest = func.row_number().over(
-        partition_by=Enrollment.pupil_id,
-        order_by=(Enrollment.started_on.desc(), Enrollment.id.desc()),
-    )
-    ranked_query = (
-        select(
-            Enrollment.pupil_id.label("user_id"),
-            Classroom.school_id,
-            School.unit_id,
-            Classroom.id.label("classroom_id"),
-            Classroom.grade,
-            latest.label("rn"),
-        )
-        .join(Classroom, Classroom.id == Enrollment.classroom_id)
-        .join(School, School.id == Classroom.school_id)
-        .where(
-            Enrollment.started_on <= window.as_of,
-            or_(Enrollment.ended_on.is_(None), Enrollment.ended_on >= window.start),
-        )
-    )
-    if school_id is not None:  # rank only the pupils who were ever in one of its classes
-        ever = aliased(Enrollment)
-        room = aliased(Classroom)
-        ranked_query = ranked_query.where(
-            Enrollment.pupil_id.in_(
-                select(ever.pupil_id)
-                .join(room, room.id == ever.classroom_id)
-                .where(room.school_id == school_id)
-            )
-        )
-    ranked = ranked_query.subquery()
-    tier = case((ranked.c.grade <= 5, literal("primary")), else_=literal("lower-secondary"))
-    query = select(ranked.c.user_id, ranked.c.school_id, ranked.c.classroom_id, tier.label("tier")).where(
-        ranked.c.rn == 1, ranked.c.grade.between(1, 9), ranked.c.unit_id == unit_id
-    )
-    if school_id is not None:
-        query = query.where(ranked.c.school_id == school_id)
-    return query.subquery()
-
-
-def staff_conditions(window: Window, unit_id: int, school_id: int | None = None) -> list:
-    """Staff employed at some time in the window, at a school of the unit."""
-    conditions = [
-        User.role.in_(("teacher", "school_admin")),
-        User.school_id.in_(select(School.id).where(School.unit_id == unit_id)),
-        or_(User.staff_from.is_(None), User.staff_from <= window.as_of),
-        or_(User.staff_until.is_(None), User.staff_until >= window.start),
-    ]
-    if school_id is not None:
-        conditions.append(User.school_id == school_id)
-    return conditions
-
-
-def _pupils(session, window, by, unit_id, school_id=None):
-    pop = pupil_population(window, unit_id, school_id)
-    covered = covered_clause(session, window, pop.c.tier, pop.c.user_id)
-    key = getattr(pop.c, by)
-    return session.execute(
-        select(key, pop.c.tier, func.count(), func.count().filter(covered)).group_by(key, pop.c.tier)
-    ).all()
-
-
-def _staff(session, window, unit_id, school_id=None):
-    covered = covered_clause(session, window, literal("teacher"), User.id)
-    return session.execute(
-        select(User.school_id, func.count(), func.count().filter(covered))
-        .where(*staff_conditions(window, unit_id, school_id))
-        .group_by(User.school_id)
-    ).all()
-
-
-def family_links(window: Window, unit_id: int, school_id: int | None = None):
-    """(k, household, guardian or NULL) for every enrolled pupil; k is the pupil's school."""
-    pop = pupil_population(window, unit_id, school_id)
-    pupil = User.__table__.alias("pupil")
-    key = pop.c.school_id
-    # A pupil not yet linked to any household is a household of their own.
-    household = func.coalesce(pupil.c.household_id, -pupil.c.id)
-    return (
-        select(key.label("k"), household.label("household_id"), Guardianship.guardian_id)
-        .select_from(pop)
-        .join(pupil, pupil.c.id == pop.c.user_id)
-        .outerjoin(Guardianship, Guardianship.pupil_id == pop.c.user_id)
-    )
-
-
-def _families(session, window, unit_id, school_id=None):
-    """school -> (parents, parents covered, households, households covered), and the same for
-    the ward under the key 0, in one statement over one population.
-
-    A guardian belongs to exactly one household (linking merges households), so guardians
-    counted per household add up without double counting; a household with children in two
-    schools counts in each school, and once in the ward."""
-    links = family_links(window, unit_id, school_id).cte("links")
-    covered_guardian = covered_clause(session, window, literal("parent"), links.c.guardian_id)
-    known = func.count(distinct(links.c.guardian_id)).label("known")
-    covered = func.count(distinct(case((covered_guardian, links.c.guardian_id)))).label("covered")
-    by_school = select(links.c.k, known, covered).group_by(links.c.k, links.c.household_id).subquery()
-    in_ward = select(literal(0).label("k"), known, covered).group_by(links.c.household_id).subquery()
-
-    def totals(per_household):
-        return select(
-            per_household.c.k,
-            func.sum(per_household.c.known),
-            func.sum(per_household.c.covered),
-            func.count(),
-            func.sum(case((per_household.c.covered > 0, 1), else_=0)),
-            # Every household without a known guardian expects one, never covered.
-            func.sum(case((per_household.c.known == 0, 1), else_=0)),
-        ).group_by(per_household.c.k)
-
-    rows = session.execute(union_all(totals(by_school), totals(in_ward))).all()
-    return {
-        k: (int(known) + int(missing), int(covered), households, int(covered_households))
-        for k, known, covered, households, covered_households, missing in rows
-    }
-
-
 def _figure(campaign, window, group, population, covered) -> Figure:
     figure = Figure(population=population, covered=covered, target=campaign.target(group))
     figure.status = status_for(figure, window)
@@ -331,83 +233,90 @@ def _figure(campaign, window, group, population, covered) -> Figure:
 
 
 def snapshot_key(kind: str, campaign: Campaign, window: Window, school_id: int | None = None) -> str:
+    """The campaign's unit names the units counted (a city: its wards and communes, whose set
+    only changes with the data version)."""
     scope = f"school-{school_id}" if school_id else f"unit-{campaign.unit_id}"
-    return f"{kind}:{campaign.id}:{window.start}:{window.end}:{window.as_of}:{scope}"
+    return f"{kind}:{campaign.id}:{window.start}:{window.end}:{window.as_of}:{scope}:{SNAPSHOT_FORMAT}"
 
 
-def coverage_counts(session: Session, window: Window, unit_id: int, school_id: int | None = None):
-    """{school id as text: {group: [population, covered]}}; the ward's families under "0"
-    (a family with children in two schools is one family of the ward)."""
-    counts: dict[str, dict[str, list[int]]] = {}
-
-    def put(key, group, population, covered):
-        counts.setdefault(str(key), {})[group] = [int(population), int(covered)]
-
-    for key, tier, n, c in _pupils(session, window, "school_id", unit_id, school_id):
-        put(key, PUPIL_GROUPS[tier], n, c)
-    for key, n, c in _staff(session, window, unit_id, school_id):
-        put(key, "teachers", n, c)
-    for key, (p, pc, h, hc) in _families(session, window, unit_id, school_id).items():
-        put(key, "parents", p, pc)
-        put(key, "households", h, hc)
-    return counts
+def _activities(session: Session, window: Window, school_ids: list[int]) -> dict[int, int]:
+    return dict(
+        session.execute(
+            select(OutreachActivity.school_id, func.count())
+            .where(
+                OutreachActivity.school_id.in_(school_ids),
+                OutreachActivity.held_on >= window.start,
+                OutreachActivity.held_on <= window.as_of,
+            )
+            .group_by(OutreachActivity.school_id)
+        ).all()
+    )
 
 
-def ward_report(
+def _chosen(campaign: Campaign, figures: dict[str, Figure], one_school: bool) -> dict[str, Figure]:
+    """The plan's indicators (officials belong to the unit, not to one school)."""
+    return {g: figures[g] for g in campaign.indicators if not (one_school and g == "officials")}
+
+
+def unit_report(
     session: Session, campaign: Campaign, as_of: date | None = None, school_code: str | None = None
 ) -> Report:
-    """One row per school of the campaign's unit, and the ward total. The counts come from a
+    """One row per school of the campaign's unit(s), and the total. The counts come from a
     stored snapshot while it is valid (lms/campaign/snapshots.py); targets, statuses and
     activities are always current."""
     window = window_for(campaign, as_of)
-    schools_query = select(School).where(School.unit_id == campaign.unit_id).order_by(School.name)
+    unit = session.get(Unit, campaign.unit_id)
+    units = campaign_units(session, campaign)
+    schools_query = select(School).where(School.unit_id.in_(units)).order_by(School.name)
     if school_code:
         schools_query = schools_query.where(School.code == school_code)
     schools = session.scalars(schools_query).all()
-    unit = campaign.unit_id
     if school_code and not schools:
-        empty = {g: _figure(campaign, window, g, 0, 0) for g in GROUPS}
-        return Report(campaign, window.as_of, empty, [])
+        empty = {g: _figure(campaign, window, g, 0, 0) for g in INDICATORS}
+        return Report(campaign, window.as_of, empty, [], None, unit, _chosen(campaign, empty, True))
     only = schools[0].id if school_code else None
     stored = snapshots.remember(
         session,
         snapshot_key("counts", campaign, window, only),
         window.as_of,
-        lambda: coverage_counts(session, window, unit, only),
+        lambda: coverage_counts(session, window, units, only),
     )
     counts = stored.value
-    raw = {s.id: {g: counts.get(str(s.id), {}).get(g, [0, 0]) for g in GROUPS} for s in schools}
-    activities = dict(
-        session.execute(
-            select(OutreachActivity.school_id, func.count())
-            .where(OutreachActivity.held_on >= window.start, OutreachActivity.held_on <= window.as_of)
-            .group_by(OutreachActivity.school_id)
-        ).all()
-    )
+    raw = {s.id: {g: counts.get(str(s.id), {}).get(g, [0, 0]) for g in SCHOOL_GROUPS} for s in schools}
+    activities = _activities(session, window, [s.id for s in schools])
+    minimum = activities_minimum(campaign)
     rows = []
     for s in schools:
         row = Row(s.id, s.code, s.name, activities=activities.get(s.id, 0))
-        for g in GROUPS:
+        for g in SCHOOL_GROUPS:
             row.groups[g] = _figure(campaign, window, g, *raw[s.id][g])
+        met = _figure(campaign, window, "activities", 1, int(row.activities >= minimum))
+        row.indicators = _chosen(campaign, {**row.groups, "activities": met}, True)
         rows.append(row)
     rows.sort(key=lambda r: (-r.shortfall, r.name))
     total = {
         g: [sum(raw[s.id][g][0] for s in schools), sum(raw[s.id][g][1] for s in schools)]
-        for g in ("primary", "lower_secondary", "teachers")
+        for g in ("primary", "lower_secondary", "teachers", "managers_teachers")
     }
-    ward = counts.get("0", {})
-    for g in ("parents", "households"):
-        total[g] = ward.get(g, [0, 0])
-    figures = {g: _figure(campaign, window, g, *total[g]) for g in GROUPS}
-    return Report(campaign, window.as_of, figures, rows, stored.computed_at)
+    whole = counts.get("0", {})
+    for g in ("parents", "households", "officials"):
+        total[g] = whole.get(g, [0, 0])
+    total["activities"] = [len(schools), sum(1 for r in rows if r.activities >= minimum)]
+    figures = {g: _figure(campaign, window, g, *total[g]) for g in INDICATORS}
+    chosen = _chosen(campaign, figures, bool(school_code))
+    return Report(campaign, window.as_of, figures, rows, stored.computed_at, unit, chosen)
+
+
+ward_report = unit_report
 
 
 def school_report(
     session: Session, campaign: Campaign, school: School, as_of: date | None = None
 ) -> tuple[Report, list[Row]]:
     """The school's own figures, and one row per class for its pupils."""
-    report = ward_report(session, campaign, as_of, school.code)
+    report = unit_report(session, campaign, as_of, school.code)
     window = window_for(campaign, as_of)
+    units = campaign_units(session, campaign)
     rooms = {r.id: r for r in session.scalars(select(Classroom).where(Classroom.school_id == school.id))}
     stored = snapshots.remember(
         session,
@@ -415,7 +324,7 @@ def school_report(
         window.as_of,
         lambda: [
             [room_id, tier, n, c]
-            for room_id, tier, n, c in _pupils(session, window, "classroom_id", campaign.unit_id, school.id)
+            for room_id, tier, n, c in count_pupils(session, window, "classroom_id", units, school.id)
         ],
     )
     class_rows = {}
@@ -425,3 +334,19 @@ def school_report(
         row.groups[PUPIL_GROUPS[tier]] = _figure(campaign, window, PUPIL_GROUPS[tier], n, c)
     ordered = sorted(class_rows.values(), key=lambda r: (rooms[r.id].grade, r.name))
     return report, ordered
+
+
+def city_report(session: Session, city_campaign: Campaign, as_of: date | None = None) -> CityReport:
+    """The whole city under its own plan, and every ward and commune under its own current
+    plan, as of the same date (each clamped to its own period)."""
+    city = session.get(Unit, city_campaign.unit_id)
+    if city is None or not city.is_city:
+        raise ValueError("city_report needs a campaign of the city")
+    whole = unit_report(session, city_campaign, as_of)
+    units = []
+    for unit in local_units(session, city.id):
+        campaign = current_campaign(session, unit.id)
+        report = unit_report(session, campaign, whole.as_of) if campaign else None
+        units.append(UnitRow(unit, campaign, report))
+    units.sort(key=lambda u: (u.report is None, -u.shortfall, u.unit.name))
+    return CityReport(city_campaign, city, whole.as_of, whole.total, units, whole)

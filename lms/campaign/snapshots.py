@@ -2,13 +2,14 @@
 
 A snapshot is the JSON result of one expensive computation (the counts behind a report, a
 trend, the competency table), stored under a key naming what was computed: the kind, the
-campaign and its period, the school or the whole unit, and the as-of date.
+campaign and its period, the school or the whole unit (a city's campaign: its wards and
+communes, a set that only changes with the data version), and the as-of date.
 
 A snapshot is used while both hold:
 - the data version it was computed at is still the current one. Every flush that changes
-  what coverage is computed from raises the version: schools, classes, enrolments, staff
-  and guardians, households, which courses are required, and completions dated before
-  today (imports, corrections). Targets and outreach activities are not part of a snapshot:
+  what coverage is computed from raises the version: units, schools, classes, enrolments,
+  staff, officials and guardians, households, which courses are required, and completions
+  dated before today (imports, corrections). Targets and outreach activities are not part of a snapshot:
   they are read live.
 - for figures as of today, it is younger than METRICS_LIVE_SECONDS. Pupils complete courses
   all day long; those completions do not raise the version (that would make every quiz
@@ -44,6 +45,7 @@ from lms.models import (
     Household,
     MetricSnapshot,
     School,
+    Unit,
     User,
 )
 from lms.models.base import VIETNAM, today_in_vietnam, utcnow
@@ -53,9 +55,19 @@ DEFAULT_LIVE_SECONDS = 300
 
 # Which changes make stored figures stale: every change to these models, and for these
 # others only a change to the listed attributes.
-ALWAYS = (School, Classroom, Enrollment, Guardianship, Household, CourseAudience, CourseCompetency)
+ALWAYS = (Unit, School, Classroom, Enrollment, Guardianship, Household, CourseAudience, CourseCompetency)
 ATTRIBUTES = {
-    User: ("role", "tier", "school_id", "staff_from", "staff_until", "household_id"),
+    User: (
+        "role",
+        "tier",
+        "school_id",
+        "unit_id",
+        "staff_role",
+        "staff_from",
+        "staff_until",
+        "household_id",
+        "active",
+    ),
     Course: ("required", "retired_at"),
     Campaign: ("unit_id", "starts_on", "ends_on"),
 }

@@ -1,23 +1,23 @@
-"""Coverage week by week, and learners per competence component."""
+"""Coverage week by week, and learners per competence component, over a campaign's scope:
+its ward or commune (a city's campaign: all the city's wards and communes), or one school."""
 
 from datetime import date, timedelta
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, or_, select, union
 from sqlalchemy.orm import Session
 
 from lms.campaign import snapshots
-from lms.campaign.metrics import (
+from lms.campaign.metrics import Report, campaign_units, snapshot_key, unit_report, window_for
+from lms.campaign.populations import (
     PUPIL_GROUPS,
     VN_OFFSET,
-    Report,
     Window,
     family_links,
+    manager_teacher_condition,
+    official_conditions,
     pupil_population,
     required_counts,
-    snapshot_key,
     staff_conditions,
-    ward_report,
-    window_for,
 )
 from lms.models import (
     GROUPS,
@@ -27,6 +27,7 @@ from lms.models import (
     CourseAudience,
     CourseCompetency,
     Enrollment,
+    Guardianship,
     School,
     TierProgress,
     User,
@@ -37,7 +38,7 @@ def covered_since(session: Session, window: Window, tier: str):
     """(user_id, at): who is covered for this tier within the window, and from when.
 
     With required courses: the last of them, all done inside the period. Without: the first
-    course of the tier done inside the period. The same rule as metrics.covered_clause."""
+    course of the tier done inside the period. The same rule as populations.covered_clause."""
     counts = required_counts(session)
     if tier in counts:
         return (
@@ -80,23 +81,29 @@ def trend(
     school_id: int | None = None,
     report: Report | None = None,
 ) -> dict[str, list[tuple[date, int, float]]]:
-    """Per group: (week end, covered, percent of the as-of population), up to the as-of date."""
+    """Per group (the five GROUPS, managers_teachers and officials): (week end, covered,
+    percent of the as-of population), up to the as-of date."""
     window = window_for(campaign, as_of)
     school = session.get(School, school_id) if school_id else None
     if report is None:  # the populations: the dashboards pass the report they already have
-        report = ward_report(session, campaign, window.as_of, school.code if school else None)
+        report = unit_report(session, campaign, window.as_of, school.code if school else None)
+    units = campaign_units(session, campaign)
     days = snapshots.remember(
         session,
         snapshot_key("trend", campaign, window, school_id),
         window.as_of,
-        lambda: covered_per_day(session, window, campaign.unit_id, school_id),
+        lambda: covered_per_day(session, window, units, school_id),
     ).value
-    return {g: _weekly(window, days[g], report.total[g].population) for g in GROUPS}
+    return {g: _weekly(window, days[g], report.total[g].population) for g in TRENDS}
 
 
-def covered_per_day(session: Session, window: Window, unit: int, school_id: int | None):
+TRENDS = (*GROUPS, "managers_teachers", "officials")
+
+
+def covered_per_day(session: Session, window: Window, units, school_id: int | None):
     """Per group: {local day: how many of the population became covered that day}."""
-    pop = pupil_population(window, unit, school_id)
+    units = sorted(set(units))
+    pop = pupil_population(window, units, school_id)
     days: dict[str, dict[str, int]] = {}
     for tier, group in PUPIL_GROUPS.items():
         cov = covered_since(session, window, tier)
@@ -104,13 +111,22 @@ def covered_per_day(session: Session, window: Window, unit: int, school_id: int 
             session, select(cov.c.at).join(pop, and_(pop.c.user_id == cov.c.user_id, pop.c.tier == tier))
         )
     cov = covered_since(session, window, "teacher")
-    days["teachers"] = _per_day(
-        session,
+    staff = (
         select(cov.c.at)
         .join(User, User.id == cov.c.user_id)
-        .where(*staff_conditions(window, unit, school_id)),
+        .where(*staff_conditions(window, units, school_id))
     )
-    links = family_links(window, unit, school_id).subquery()
+    days["teachers"] = _per_day(session, staff)
+    days["managers_teachers"] = _per_day(session, staff.where(manager_teacher_condition()))
+    if school_id is None:
+        cov = covered_since(session, window, "official")
+        days["officials"] = _per_day(
+            session,
+            select(cov.c.at).join(User, User.id == cov.c.user_id).where(*official_conditions(window, units)),
+        )
+    else:
+        days["officials"] = {}
+    links = family_links(window, units, school_id).subquery()
     cov = covered_since(session, window, "parent")
     guardians = select(links.c.guardian_id.label("uid")).distinct().subquery()
     days["parents"] = _per_day(session, select(cov.c.at).join(guardians, guardians.c.uid == cov.c.user_id))
@@ -142,17 +158,43 @@ def _weekly(window: Window, by_day: dict[str, int], population: int):
 def competencies(
     session: Session, campaign: Campaign, as_of: date | None = None, school_id: int | None = None
 ) -> dict[str, dict[str, int]]:
-    """For each component: learners per tier who completed a course tagged with it."""
+    """For each component: learners per tier who completed a course tagged with it, among the
+    people of the campaign's unit(s) or of one school."""
     window = window_for(campaign, as_of)
+    units = sorted(campaign_units(session, campaign))
     return snapshots.remember(
         session,
         snapshot_key("competencies", campaign, window, school_id),
         window.as_of,
-        lambda: _competencies(session, window, school_id),
+        lambda: _competencies(session, window, units, school_id),
     ).value
 
 
-def _competencies(session: Session, window: Window, school_id: int | None):
+def _people(units: list[int], school_id: int | None):
+    """One school's staff and pupils; or the units' school staff, pupils and kindergarten
+    children, the guardians of those children, and the units' officials."""
+    if school_id is not None:
+        return select(User.id).where(User.school_id == school_id).union(
+            select(Enrollment.pupil_id)
+            .join(Classroom, Classroom.id == Enrollment.classroom_id)
+            .where(Classroom.school_id == school_id)
+        )
+    schools = select(School.id).where(School.unit_id.in_(units))
+    children = (
+        select(Enrollment.pupil_id)
+        .join(Classroom, Classroom.id == Enrollment.classroom_id)
+        .where(Classroom.school_id.in_(schools))
+    )
+    return union(
+        select(User.id).where(
+            or_(User.school_id.in_(schools), and_(User.role == "official", User.unit_id.in_(units)))
+        ),
+        children,
+        select(Guardianship.guardian_id).where(Guardianship.pupil_id.in_(children)),
+    )
+
+
+def _competencies(session: Session, window: Window, units: list[int], school_id: int | None):
     # Distinct (learner, component) pairs first, then their tiers: one lookup per pair
     # instead of one per (completion, component).
     pairs = (
@@ -161,14 +203,7 @@ def _competencies(session: Session, window: Window, school_id: int | None):
         .where(Completion.completed_at >= window.opens, Completion.completed_at < window.closes)
         .distinct()
     )
-    if school_id is not None:
-        in_school = select(User.id).where(User.school_id == school_id).union(
-            select(Enrollment.pupil_id)
-            .join(Classroom, Classroom.id == Enrollment.classroom_id)
-            .where(Classroom.school_id == school_id)
-        )
-        pairs = pairs.where(Completion.user_id.in_(in_school))
-    pairs = pairs.subquery()
+    pairs = pairs.where(Completion.user_id.in_(_people(units, school_id))).subquery()
     query = (
         select(pairs.c.code, User.tier, func.count())
         .join(User, User.id == pairs.c.user_id)
