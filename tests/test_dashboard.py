@@ -7,6 +7,7 @@ import re
 from datetime import date, datetime, timedelta
 
 import pytest
+from conftest import page_text
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
@@ -188,19 +189,26 @@ def test_school_page_and_class_drill_down(admin, world):
     assert names == ["Trường Tiểu học Hòa Bình", "Toàn phường/xã"]
 
 
+def plan_form(campaign, **percents):
+    """The plan form (lms/campaign/plans.py, more in test_plans.py) following the five groups."""
+    return {"name": campaign.name, "starts_on": campaign.starts_on.isoformat(),
+            "ends_on": campaign.ends_on.isoformat(),
+            **{f"{g}-follow": "y" for g in GROUPS},
+            **{f"{g}-percent": str(p) for g, p in percents.items()}}
+
+
 def test_changing_targets_records_who_and_from_what(admin, world):
-    page = admin.get(f"/dashboard/?as_of={AS_OF}").get_data(as_text=True)
-    assert 'name="households" type="number" value="70"' in page
-    # out of range, or not all five fields: nothing changes
-    assert admin.post("/dashboard/targets", {"primary": "120", "lower_secondary": "100",
-                                             "teachers": "80", "parents": "80",
-                                             "households": "70"}).status_code == 302
-    assert admin.post("/dashboard/targets", {"primary": "90"}).status_code == 302
+    url = f"/dashboard/plans/{world.campaign.id}"
+    page = admin.get(url).get_data(as_text=True)
+    assert 'name="households-percent" type="number" value="70"' in page
+    # out of range: nothing changes
+    assert admin.post(url, plan_form(world.campaign, primary=120, lower_secondary=100,
+                                     teachers=80, parents=80, households=70)).status_code == 400
     assert db.session.scalar(select(func.count()).select_from(TargetChange)) == 0
     assert world.campaign.target("primary") == 100
     new = {"primary": "90", "lower_secondary": "100", "teachers": "75", "parents": "80",
            "households": "65"}
-    response = admin.post("/dashboard/targets", new)
+    response = admin.post(url, plan_form(world.campaign, **new))
     assert response.status_code == 302 and response.location == "/dashboard/"
     db.session.expire_all()
     campaign = db.session.get(Campaign, world.campaign.id)
@@ -213,11 +221,11 @@ def test_changing_targets_records_who_and_from_what(admin, world):
             for c in changes] == [("households", 70, 65, world.admin.id, campaign.id),
                                   ("primary", 100, 90, world.admin.id, campaign.id),
                                   ("teachers", 80, 75, world.admin.id, campaign.id)]
-    html = admin.get(f"/dashboard/?as_of={AS_OF}").get_data(as_text=True)
-    assert "Đã lưu chỉ tiêu." in html
-    for text in ("100% → 90%", "80% → 75%", "70% → 65%"):
-        assert text in html
-    assert 'name="primary" type="number" value="90"' in html
+    assert "Đã lưu chỉ tiêu." in admin.get(f"/dashboard/?as_of={AS_OF}").get_data(as_text=True)
+    plan = page_text(admin.get("/dashboard/plan").get_data(as_text=True))
+    for text in ("Học sinh Tiểu học: 100% → 90%", "Cán bộ, giáo viên, nhân viên: 80% → 75%",
+                 "Hộ gia đình: 70% → 65%", "Học sinh Tiểu học: chỉ tiêu 90%"):
+        assert text in plan
     data = admin.get(f"/dashboard/report.json?as_of={AS_OF}").get_json()
     assert data["groups"]["primary"]["target"] == 90
     assert data["campaign"]["targets"]["households"] == 65
@@ -378,12 +386,15 @@ def test_without_a_campaign_the_ward_admin_creates_one(app, courses, factory, br
         assert f'name="{name}"' in html
     assert "<svg" not in html
     assert browser.get("/dashboard/report.json").status_code == 404
+    defaults = {f"{g}-{k}": v for g, p in DEFAULT_TARGETS.items()
+                for k, v in (("follow", "y"), ("percent", str(p)))}
     wrong = browser.post("/dashboard/campaign", {"name": "Đợt 1", "starts_on": "2026-11-29",
-                                                 "ends_on": "2026-10-01"})
-    assert wrong.status_code == 302
+                                                 "ends_on": "2026-10-01", **defaults})
+    assert wrong.status_code == 400
     assert db.session.scalar(select(func.count()).select_from(Campaign)) == 0
     response = browser.post("/dashboard/campaign", {
-        "name": "  Bình dân học vụ số  ", "starts_on": "2026-10-01", "ends_on": "2026-11-29"})
+        "name": "  Bình dân học vụ số  ", "starts_on": "2026-10-01", "ends_on": "2026-11-29",
+        **defaults})
     assert response.status_code == 302 and response.location == "/dashboard/"
     campaign = db.session.scalar(select(Campaign))
     assert (campaign.name, campaign.starts_on, campaign.ends_on) == (
