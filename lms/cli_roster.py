@@ -1,4 +1,5 @@
-"""`flask --app lms roster import FILE`: schools, pupils and staff from a CSV or XLSX file."""
+"""`flask --app lms roster import FILE`: units, schools, pupils, staff and officials from a CSV
+or XLSX file. The command line is the server's operator: no unit scope bounds it."""
 
 from pathlib import Path
 
@@ -9,7 +10,7 @@ from lms.db_setup import writes
 from lms.extensions import db
 from lms.people.roster import RosterError, import_roster
 
-roster_cli = AppGroup("roster", help="Nhập danh sách trường, học sinh, cán bộ (CSV hoặc XLSX).")
+roster_cli = AppGroup("roster", help="Nhập danh sách đơn vị, trường, học sinh, cán bộ (CSV hoặc XLSX).")
 
 
 @roster_cli.command("import")
@@ -21,7 +22,15 @@ roster_cli = AppGroup("roster", help="Nhập danh sách trường, học sinh, c
     metavar="YYYY-YYYY",
     help="Năm học của các lớp (mặc định: năm học hiện tại).",
 )
-@click.option("--unit", "unit_code", metavar="MÃ", help="Mã phường/xã của các trường.")
+@click.option(
+    "--unit",
+    "unit_code",
+    metavar="MÃ",
+    help=(
+        "Mã phường/xã của các dòng không có cột Mã đơn vị (danh sách trường, danh sách cán bộ "
+        "phường/xã); với danh sách học sinh, cán bộ trường: chỉ tìm trường của phường/xã này."
+    ),
+)
 @click.option(
     "--school",
     "school_code",
@@ -32,7 +41,8 @@ roster_cli = AppGroup("roster", help="Nhập danh sách trường, học sinh, c
 def roster_import(
     file: Path, dry_run: bool, school_year: str | None, unit_code: str | None, school_code: str | None
 ) -> None:
-    """Import FILE: a list of schools, of pupils (with guardians) or of staff.
+    """Import FILE: a list of units (city, wards, communes), of schools, of pupils (with
+    guardians; kindergarten children too), of school staff or of a unit's officials.
 
     All or nothing: if any row has an error, every error is printed and nothing is saved.
     Importing the same file again changes nothing."""

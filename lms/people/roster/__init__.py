@@ -1,15 +1,20 @@
-"""Roster import: the ward's schools, pupils (with their guardians) and staff from CSV or XLSX.
+"""Roster import from CSV or XLSX: the city's wards and communes, their schools, pupils
+(with their guardians; kindergarten children too), school staff and the units' own officials.
 
 All or nothing: every row is checked first, against the file and the database, and every
 problem is reported with its real spreadsheet row (the header is row 1, or the row below the
-title rows of a school-software export); only a file without a
-single error is stored. Re-importing the same file changes nothing; an updated file updates
-schools by school code, pupils by student code and staff by phone number instead of
-duplicating them. Only what the LMS needs is stored -- for children their name, date of
+title rows of a school-software export); only a file without a single error is stored.
+Re-importing the same file changes nothing; an updated file updates units by unit code,
+schools by school code, pupils by student code, staff and officials by phone number instead
+of duplicating them. Only what the LMS needs is stored -- for children their name, date of
 birth, class and school, never ID-card numbers or photos. A pupil list exported by school
 software is taken as it is (school_software.py): its title rows, STT and the columns the LMS
 does not use (gender, address, ID numbers…) are read past, never stored, and named in the
 report; a column on no list is refused.
+
+An import is bounded by the units the importer oversees (unit_ids: a unit admin's own ward or
+commune; None for the command line): a row naming a school or unit beyond them is a row
+error, and only an import without bounds may change the units themselves.
 
 Plain functions without Flask: the command line (lms.cli_roster) and the admins' upload page
 call import_roster with a SQLAlchemy session; it ends that session's transaction, reads in a
@@ -24,11 +29,14 @@ from sqlalchemy.orm import Session
 from lms.campaign.snapshots import current_version
 from lms.models.base import today_in_vietnam
 from lms.people.roster.files import _read_table, read_rows
+from lms.people.roster.officials import _Officials
 from lms.people.roster.pupil_plan import plan_writes
 from lms.people.roster.pupils import _Pupils
-from lms.people.roster.schools import _Schools, _schools_in_scope
+from lms.people.roster.schools import OUTSIDE, _Schools, _schools_in_scope, outside
 from lms.people.roster.staff import _Staff
+from lms.people.roster.units import _Units
 from lms.people.roster.table import (
+    KIND_LABELS,
     ImportReport,
     RosterError,
     RowError,
@@ -47,7 +55,13 @@ __all__ = [
     "school_year_for",
 ]
 
-_IMPORTERS = {"schools": _Schools, "pupils": _Pupils, "staff": _Staff}
+_IMPORTERS = {
+    "units": _Units,
+    "schools": _Schools,
+    "pupils": _Pupils,
+    "staff": _Staff,
+    "officials": _Officials,
+}
 ATTEMPTS = 3  # reads again when someone else changed the data between the check and the write
 
 
@@ -62,6 +76,7 @@ def import_roster(
     today: date | None = None,
     only_school_code: str | None = None,
     school_code: str | None = None,
+    unit_ids: frozenset[int] | None = None,
 ) -> ImportReport:
     """Check the whole file; if no row has an error, store it and commit. A dry run only
     checks and reports what would change: it writes nothing and takes no write lock. Rows with
@@ -70,6 +85,9 @@ def import_roster(
 
     school_code names the school of a pupil list without a school-code column (a principal's is
     only_school_code); when the file has that column, its rows must all name this school.
+    unit_code is the ward or commune of the rows without a unit code (schools, officials) and
+    bounds the schools a pupils or staff file may name. unit_ids bounds the units and schools
+    every row may name (None: no bound, the command line); a units file needs no bound.
 
     The file is read and checked in a read transaction of its own (transactions.read_apart),
     then written in one short write transaction, in bulk for pupils: the write lock is held
@@ -86,9 +104,14 @@ def import_roster(
     chosen = school_code or only_school_code
     records = _school_of_file(kind, columns, records, errors, chosen, check=only_school_code is None)
     named_in_file = "school_code" in columns.values()
+    if kind == "units" and unit_ids is not None:
+        raise RosterError(
+            "Chỉ quản trị thành phố (hoặc lệnh nhập trên máy chủ) mới nhập được danh sách đơn vị "
+            "hành chính: chưa lưu gì."
+        )
     if only_school_code is not None:  # a principal imports their own school's people only
-        if kind == "schools":
-            raise RosterError("Chỉ Ủy ban phường/xã mới nhập được danh sách trường.")
+        if kind in ("schools", "officials"):
+            raise RosterError(f"Chỉ Ủy ban phường/xã mới nhập được {KIND_LABELS[kind]}.")
         for number, record in records:
             code = str(record.get("school_code") or "").strip()
             if code and code.casefold() != only_school_code.casefold():
@@ -107,7 +130,9 @@ def import_roster(
             schools, where = _schools_in_scope(reader, unit_code)
             if chosen.casefold() not in schools:
                 raise RosterError(f"Không có trường mã {chosen}{where}: chưa lưu gì.")
-        importer = _IMPORTERS[kind](reader, report, today, year, unit_code)
+            if outside(schools[chosen.casefold()].unit_id, unit_ids):
+                raise RosterError(f"Trường {chosen} {OUTSIDE}: chưa lưu gì.")
+        importer = _IMPORTERS[kind](reader, report, today, year, unit_code, unit_ids)
         plans = importer.check(records)
         writes = None
         if not report.errors:
@@ -131,9 +156,9 @@ def import_roster(
                 if writes is not None:
                     if not writes.execute(session):
                         raise _Changed
-                else:  # schools and staff: a few hundred rows, checked again under the lock
+                else:  # a few hundred rows (not pupils): checked again under the lock
                     report = new_report()
-                    importer = _IMPORTERS[kind](session, report, today, year, unit_code)
+                    importer = _IMPORTERS[kind](session, report, today, year, unit_code, unit_ids)
                     importer.apply(importer.check(records))
                     if report.errors:
                         raise _Changed

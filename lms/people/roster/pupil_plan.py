@@ -16,7 +16,7 @@ from collections import defaultdict
 from sqlalchemy import select
 
 from lms.models import Classroom, User
-from lms.models.people import tier_for_grade
+from lms.models.people import PRESCHOOL_GRADE, tier_for_grade
 from lms.people.codes import ALPHABET
 from lms.people.names import name_sort_key
 from lms.people.roster.pupil_writes import Key, PupilWrites
@@ -90,8 +90,9 @@ def plan_writes(importer, plans) -> PupilWrites:
                     "signin_code": next(codes),
                 }
             )
+            grade = "mầm non" if plan.grade == PRESCHOOL_GRADE else f"khối {plan.grade}"
             report.details.append(
-                f"thêm lớp {plan.class_name} (khối {plan.grade}, năm học {year}) trường {plan.school.code}"
+                f"thêm lớp {plan.class_name} ({grade}, năm học {year}) trường {plan.school.code}"
             )
         room_id = room if isinstance(room, tuple) else room.id
         room_name = plan.class_name if isinstance(room, tuple) else room.name
@@ -199,8 +200,7 @@ def _pupil_changes(writes: PupilWrites, me: Key, pupil: User, plan, tier: str) -
         changes.append(f"ngày sinh {old} → {plan.date_of_birth:%d/%m/%Y}")
         values["date_of_birth"] = plan.date_of_birth
     if pupil.tier != tier:
-        old = TIER_NAMES.get(pupil.tier or "", pupil.tier or "trống")
-        changes.append(f"cấp {old} → {TIER_NAMES.get(tier or '', tier)}")
+        changes.append(f"cấp {_tier_name(pupil.tier)} → {_tier_name(tier)}")
         values["tier"] = tier
     if pupil.school_id != plan.school.id:
         changes.append(f"trường {plan.school.code}")
@@ -210,6 +210,10 @@ def _pupil_changes(writes: PupilWrites, me: Key, pupil: User, plan, tier: str) -
         changes.append("mã học sinh")
     writes.user_updates.append({"key": me, "id": pupil.id, **values})
     return changes
+
+
+def _tier_name(tier: str | None) -> str:
+    return "mầm non" if tier is None else TIER_NAMES.get(tier, tier)  # kindergarten children: none
 
 
 def _households(writes: PupilWrites, groups: _Groups) -> None:

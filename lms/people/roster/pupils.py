@@ -9,8 +9,16 @@ from sqlalchemy.orm import joinedload
 from lms.models import Classroom, Enrollment, Guardianship, School, User
 from lms.people.names import normalize_name
 from lms.people.phones import normalize_phone
-from lms.people.roster.school_software import PARENTS, derived_code, grade_from_class, known_pupils
-from lms.people.roster.schools import _schools_in_scope
+from lms.models.people import PRESCHOOL_GRADE
+from lms.people.roster.school_software import (
+    PARENTS,
+    derived_code,
+    grade_from_class,
+    is_preschool_class,
+    is_preschool_grade,
+    known_pupils,
+)
+from lms.people.roster.schools import OUTSIDE, _schools_in_scope, outside, school_units
 from lms.people.roster.table import (
     LABELS,
     LEVEL_GRADES,
@@ -22,8 +30,11 @@ from lms.people.roster.values import _chunks, _Row, parse_date, parse_grade
 
 
 def birth_years(school_year: str, grade: int) -> tuple[int, int]:
-    """The years of birth accepted for a grade in a school year (both included)."""
+    """The years of birth accepted for a grade in a school year (both included); for a
+    kindergarten class, a child of nought to six (a baby may join during the year)."""
     start = int(school_year[:4])
+    if grade == PRESCHOOL_GRADE:
+        return start - 6, start + 1
     return start - grade - 8, start - grade - 4
 
 
@@ -41,9 +52,9 @@ class _PupilPlan:
 
 
 class _Pupils:
-    def __init__(self, session, report, today, year, unit_code):
+    def __init__(self, session, report, today, year, unit_code, unit_ids=None):
         self.session, self.report, self.today, self.year = session, report, today, year
-        self.unit_code = unit_code
+        self.unit_code, self.unit_ids = unit_code, unit_ids
 
     def _load(self, records) -> None:
         session = self.session
@@ -127,7 +138,8 @@ class _Pupils:
         return filled
 
     def check(self, records) -> list[_PupilPlan]:
-        self.schools, where = _schools_in_scope(self.session, self.unit_code)
+        self.schools, where = _schools_in_scope(self.session, self.unit_code, self.unit_ids)
+        self.units_of = school_units(self.session) if self.unit_ids is not None else {}
         records = self._fill(records)
         self._load(records)
         self.nameless_parents = 0
@@ -161,36 +173,27 @@ class _Pupils:
                 pupil = self.pupils.get(code.casefold())
             if pupil is not None and pupil.role != "pupil":
                 row.error(f"Mã học sinh {code} trùng tên đăng nhập của một tài khoản không phải học sinh")
+            elif pupil is not None and self._elsewhere(pupil.school_id):
+                row.error(f"học sinh mã {code} đang học ở một trường {OUTSIDE}")
             name = row.name()
             born = self._date_of_birth(row)
             school_code = row.required("school_code")
             school = self.schools.get(school_code.casefold()) if school_code else None
             if school_code and school is None:
                 row.error(f"không có trường mã {school_code}{where}")
-            if values.get("grade_from_class") and not row.text("grade"):
-                grade_text = ""
-                if row.text("class"):
-                    row.error(
-                        f"không nhận ra khối từ tên lớp “{row.text('class')}” (tên lớp bắt đầu "
-                        "bằng khối, ví dụ 6A1): thêm cột Khối"
-                    )
-            else:
-                grade_text = row.required("grade")
-            grade = parse_grade(grade_text) if grade_text else None
-            if grade_text and grade is None:
-                row.error(f"Khối không hợp lệ: “{grade_text}” (ghi số từ 1 đến 9)")
+            elif school is not None and outside(school.unit_id, self.unit_ids):
+                row.error(f"trường {school.code} {OUTSIDE}")
+            grade = self._grade(row, school)
             if school is not None and grade is not None:
                 allowed = LEVEL_GRADES.get(school.level, range(0))
-                if school.level == "mam-non":
-                    row.error(f"trường {school.code} là trường mầm non: không nhập học sinh mầm non")
-                elif grade not in allowed:
+                if grade not in allowed:
                     row.error(
                         f"khối {grade} không thuộc cấp học của trường {school.code} "
                         f"({LEVEL_NAMES.get(school.level, school.level)}: khối "
                         f"{allowed.start}-{allowed.stop - 1})"
                     )
             fits = school is None or grade in LEVEL_GRADES.get(school.level, range(0))
-            if born is not None and grade is not None and 1 <= grade <= 9 and fits:
+            if born is not None and grade is not None and fits:
                 self._plausible_age(row, born, grade)
             class_name = row.required("class")
             if len(class_name) > 40:
@@ -230,6 +233,45 @@ class _Pupils:
             )
         return plans
 
+    def _elsewhere(self, school_id: int | None) -> bool:
+        """Whether a stored pupil is at a school beyond the importer's scope."""
+        return school_id is not None and outside(self.units_of.get(school_id), self.unit_ids)
+
+    def _grade(self, row: _Row, school: School | None) -> int | None:
+        """The row's Khối, or the number its class name begins with (6A1: 6). A class of a
+        preschool, or one named like a kindergarten class ("Chồi 2", "Nhà trẻ 24-36 tháng",
+        "Mẫu giáo lớn") of an unknown school, is a kindergarten class: grade 0."""
+        from_class = bool(row.values.get("grade_from_class"))
+        written = "" if from_class else row.text("grade")  # the file's own Khối
+        class_name = row.text("class")
+        if school is not None and school.level == "mam-non":
+            if written and not is_preschool_grade(written):
+                row.error(
+                    f"Khối “{written}” không hợp với trường mầm non {school.code}: lớp mầm non "
+                    "để trống Khối, hoặc ghi 0, Nhà trẻ, Mẫu giáo, 5 tuổi…"
+                )
+            return PRESCHOOL_GRADE
+        if is_preschool_class(class_name) and (not written or is_preschool_grade(written)):
+            if school is None:
+                return PRESCHOOL_GRADE  # the unknown school is the row's error
+            row.error(
+                f"lớp {class_name} là lớp mầm non, nhưng trường {school.code} không phải trường "
+                "mầm non (Cấp học của trường: Mầm non)"
+            )
+            return None
+        if from_class and not row.text("grade"):
+            if class_name:
+                row.error(
+                    f"không nhận ra khối từ tên lớp “{class_name}” (tên lớp bắt đầu "
+                    "bằng khối, ví dụ 6A1): thêm cột Khối"
+                )
+            return None
+        grade_text = row.required("grade")
+        grade = parse_grade(grade_text) if grade_text else None
+        if grade_text and grade is None:
+            row.error(f"Khối không hợp lệ: “{grade_text}” (ghi số từ 1 đến 9)")
+        return grade
+
     def _date_of_birth(self, row: _Row) -> date | None:
         raw = row.values.get("date_of_birth", "")
         if not _text(raw):
@@ -247,12 +289,17 @@ class _Pupils:
     def _plausible_age(self, row: _Row, born: date, grade: int) -> None:
         """A pupil of grade g turns g + 5 in the autumn the school year starts (grade 1 at six);
         a year younger or up to three years older (late start, repeated years) is accepted.
-        Further off is a typing slip, or an Excel serial number read as a date."""
+        Further off is a typing slip, or an Excel serial number read as a date. A
+        kindergarten child is under seven."""
         first, last = birth_years(self.year, grade)
         if not first <= born.year <= last:
+            what, who = (
+                ("lớp mầm non", "trẻ mầm non") if grade == PRESCHOOL_GRADE
+                else (f"khối {grade}", f"học sinh khối {grade}")
+            )
             row.error(
-                f"Ngày sinh {born:%d/%m/%Y} không hợp với khối {grade} năm học {self.year}: "
-                f"học sinh khối {grade} sinh trong các năm {first}–{last}"
+                f"Ngày sinh {born:%d/%m/%Y} không hợp với {what} năm học {self.year}: "
+                f"{who} sinh trong các năm {first}–{last}"
             )
 
     def _guardians(self, row: _Row, seen: dict[str, str]) -> list[tuple[str, str]]:

@@ -73,6 +73,41 @@ def is_ignored(header: str) -> bool:
     return any(key == word or key.startswith((word + " ", word + "(", word + "/")) for word in IGNORED)
 
 
+# An officials list from the office's staff records: its position, rank and department
+# columns are read past too (and "Chức vụ", "Ngày sinh": see table._ignorable).
+OFFICIAL_IGNORED = (
+    *IGNORED, "chức danh", "vị trí", "vị trí việc làm", "bộ phận", "phòng ban", "phòng, ban",
+    "ngạch", "trình độ",
+)
+
+
+def is_ignored_for_officials(header: str) -> bool:
+    key = header_key(header)
+    return any(
+        key == word or key.startswith((word + " ", word + "(", word + "/")) for word in OFFICIAL_IGNORED
+    )
+
+
+# A kindergarten class: nhà trẻ / nhóm trẻ (under three), mẫu giáo bé, nhỡ, lớn, named Mầm,
+# Chồi, Lá, or by age ("5 tuổi A", "24-36 tháng").
+_PRESCHOOL_CLASS = re.compile(
+    r"^(?:lớp|nhóm)?\s*(?:mầm|chồi|lá|nhà\s*trẻ|nhóm\s*trẻ|mẫu\s*giáo|mg|nt"
+    r"|\d\s*(?:-\s*\d\s*)?tuổi|\d{1,2}\s*-\s*\d{1,2}\s*tháng)(?![^\W\d_])",
+    re.IGNORECASE,
+)
+
+
+def is_preschool_class(name: str) -> bool:
+    """Whether a class name is a kindergarten class's ("Chồi 2", "Nhà trẻ 24-36 tháng")."""
+    return bool(_PRESCHOOL_CLASS.match(header_key(name)))
+
+
+def is_preschool_grade(text: str) -> bool:
+    """A grade cell of a kindergarten class: 0, "Mầm non", or a kindergarten group's name."""
+    key = header_key(text)
+    return key in ("0", "mầm non", "mam non") or is_preschool_class(key)
+
+
 _GRADE_IN_CLASS = re.compile(r"^(?:lớp\s*)?(\d{1,2})(?!\d)", re.IGNORECASE)
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from lms.models import School, User
 from lms.people.names import name_sort_key
 from lms.people.phones import normalize_phone
-from lms.people.roster.schools import _schools_in_scope
+from lms.people.roster.schools import OUTSIDE, _schools_in_scope, outside, school_units
 from lms.people.roster.table import ROLE_NAMES, _text
 from lms.people.roster.values import _chunks, _Row, parse_role
 
@@ -22,12 +22,13 @@ class _StaffPlan:
 
 
 class _Staff:
-    def __init__(self, session, report, today, year, unit_code):
+    def __init__(self, session, report, today, year, unit_code, unit_ids=None):
         self.session, self.report, self.today, self.year = session, report, today, year
-        self.unit_code = unit_code
+        self.unit_code, self.unit_ids = unit_code, unit_ids
 
     def check(self, records) -> list[_StaffPlan]:
-        schools, where = _schools_in_scope(self.session, self.unit_code)
+        schools, where = _schools_in_scope(self.session, self.unit_code, self.unit_ids)
+        units_of = school_units(self.session) if self.unit_ids is not None else {}
         phones = sorted({normalize_phone(_text(values.get("phone", ""))) for _, values in records} - {None})
         users = {}
         for chunk in _chunks(phones):
@@ -42,6 +43,8 @@ class _Staff:
             school = schools.get(code.casefold()) if code else None
             if code and school is None:
                 row.error(f"không có trường mã {code}{where}")
+            elif school is not None and outside(school.unit_id, self.unit_ids):
+                row.error(f"trường {school.code} {OUTSIDE}")
             name = row.name()
             role_text = row.required("role")
             staff_role = parse_role(role_text) if role_text else None
@@ -58,6 +61,8 @@ class _Staff:
                 seen[phone] = number
             if user is not None and user.role not in ("teacher", "school_admin"):
                 row.error(f"số điện thoại {phone} đã thuộc về tài khoản không phải cán bộ, giáo viên")
+            elif user is not None and user.school_id and outside(units_of.get(user.school_id), self.unit_ids):
+                row.error(f"số điện thoại {phone} là của cán bộ một trường {OUTSIDE}")
             if row.ok:
                 plans.append(_StaffPlan(school, name, staff_role, phone, user))
         return plans

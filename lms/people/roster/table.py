@@ -5,6 +5,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from lms.models.people import PRESCHOOL_GRADE
 from lms.people.roster.school_software import (
     EXTRA_ALIASES,
     PARENT_ALIASES,
@@ -12,6 +13,7 @@ from lms.people.roster.school_software import (
     PARENT_LABELS,
     header_key,
     is_ignored,
+    is_ignored_for_officials,
 )
 from lms.people.school_year import valid_school_year
 
@@ -42,6 +44,30 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "guardian2_phone": ("số điện thoại phụ huynh 2", "sđt phụ huynh 2"),
     "role": ("chức vụ",),
     "phone": ("số điện thoại", "sđt"),
+    # units (and the unit of a school or an official)
+    "unit_code": (
+        "mã đơn vị",
+        "mã đơn vị hành chính",
+        "mã phường/xã",
+        "mã phường, xã",
+        "mã phường xã",
+        "mã xã/phường",
+        "mã phường",
+        "mã xã",
+    ),
+    "unit_name": ("tên đơn vị", "tên đơn vị hành chính", "tên phường/xã", "tên phường, xã"),
+    "kind": ("loại", "loại đơn vị", "loại đơn vị hành chính", "cấp hành chính"),
+    "parent_code": (
+        "mã đơn vị cấp trên",
+        "mã cấp trên",
+        "mã thành phố",
+        "mã tỉnh",
+        "mã thành phố/tỉnh",
+        "mã tỉnh/thành phố",
+    ),
+    # officials' employment
+    "start_date": ("ngày bắt đầu", "ngày bắt đầu làm việc", "ngày bắt đầu công tác", "làm việc từ ngày"),
+    "end_date": ("ngày kết thúc", "ngày nghỉ việc", "ngày thôi việc", "làm việc đến ngày"),
 }
 
 # The Vietnamese name of each column, used in messages ("thiếu Họ và tên").
@@ -60,6 +86,12 @@ LABELS = {
     "guardian2_phone": "Số điện thoại phụ huynh 2",
     "role": "Chức vụ",
     "phone": "Số điện thoại",
+    "unit_code": "Mã đơn vị",
+    "unit_name": "Tên đơn vị",
+    "kind": "Loại",
+    "parent_code": "Mã đơn vị cấp trên",
+    "start_date": "Ngày bắt đầu làm việc",
+    "end_date": "Ngày nghỉ việc",
     **PARENT_LABELS,
 }
 
@@ -67,25 +99,33 @@ GUARDIAN_FIELDS = ("guardian1_name", "guardian1_phone", "guardian2_name", "guard
 
 # kind -> (required columns, optional columns)
 KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "schools": (("school_code", "name", "level"), ()),
+    "units": (("unit_code", "unit_name", "kind"), ("parent_code",)),
+    "schools": (("school_code", "name", "level"), ("unit_code",)),
     "pupils": (
         ("school_code", "class", "grade", "full_name", "date_of_birth", "student_code"),
         GUARDIAN_FIELDS + PARENT_FIELDS,
     ),
     "staff": (("school_code", "full_name", "role", "phone"), ()),
+    "officials": (("unit_code", "full_name", "phone"), ("start_date", "end_date")),
 }
 # Required columns a file may go without: the school is chosen on import, the grade read from
-# the class name, the student code derived from name and date of birth (school_software.py).
-MAY_GO_WITHOUT = {"pupils": ("school_code", "grade", "student_code")}
+# the class name, the student code derived from name and date of birth (school_software.py);
+# an officials file of one unit names the unit on import (--unit).
+MAY_GO_WITHOUT = {"pupils": ("school_code", "grade", "student_code"), "officials": ("unit_code",)}
+# A units file may call its name column plainly "name" (unit_code,name,kind,parent_code).
+RENAMES = {"units": {"name": "unit_name"}}
 KIND_LABELS = {
+    "units": "danh sách đơn vị hành chính",
     "schools": "danh sách trường",
     "pupils": "danh sách học sinh",
     "staff": "danh sách cán bộ, giáo viên, nhân viên",
+    "officials": "danh sách cán bộ, công chức phường/xã",
 }
+UNIT_KIND_NAMES = {"city": "thành phố", "ward": "phường", "commune": "xã"}
 
 LEVEL_NAMES = {"mam-non": "Mầm non", "tieu-hoc": "Tiểu học", "thcs": "THCS", "th-thcs": "TH&THCS"}
 LEVEL_GRADES = {
-    "mam-non": range(0),
+    "mam-non": range(PRESCHOOL_GRADE, PRESCHOOL_GRADE + 1),
     "tieu-hoc": range(1, 6),
     "thcs": range(6, 10),
     "th-thcs": range(1, 10),
@@ -132,7 +172,7 @@ Cell = str | date
 
 
 class RosterError(Exception):
-    """The file as a whole cannot be imported: unreadable, or not one of the three kinds."""
+    """The file as a whole cannot be imported: unreadable, or not one of the known kinds."""
 
 
 @dataclass
@@ -146,7 +186,7 @@ class RowError:
 
 @dataclass
 class ImportReport:
-    kind: str  # "schools" | "pupils" | "staff"
+    kind: str  # "units" | "schools" | "pupils" | "staff" | "officials"
     created: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -230,11 +270,38 @@ def _core(kind: str) -> set[str]:
     return set(KINDS[kind][0]) - set(MAY_GO_WITHOUT.get(kind, ()))
 
 
+def _as_kind(kind: str, fields: dict[str, str]) -> dict[str, str]:
+    """The columns as a file of this kind reads them (a units file's "name" is the unit's)."""
+    renames = RENAMES.get(kind, {})
+    return {header: renames.get(name, name) for header, name in fields.items()}
+
+
+def _kind_of(fields: dict[str, str]) -> list[str]:
+    """The kinds whose core columns the file has; of several, those with the most core columns
+    (a staff file also has an officials file's name and phone)."""
+    kinds = [kind for kind in KINDS if _core(kind) <= set(_as_kind(kind, fields).values())]
+    if len(kinds) > 1:
+        most = max(len(_core(kind)) for kind in kinds)
+        kinds = [kind for kind in kinds if len(_core(kind)) == most]
+    return kinds
+
+
+def _ignorable(kind: str, header: str, name: str | None) -> bool:
+    """Columns read past, never stored (and named in the report): a school-software pupil
+    list's (school_software.IGNORED); in an officials file, the same and the official's
+    position and date of birth, which the LMS does not need."""
+    if kind == "pupils":
+        return is_ignored(header)
+    if kind == "officials":
+        return name in ("role", "date_of_birth") or is_ignored_for_officials(header)
+    return False
+
+
 def _recognise(
     headers: list[str], header_row: int
 ) -> tuple[str, dict[str, str], list[RowError], list[str]]:
     """The kind of file, its columns (header -> field), the errors of the header row and the
-    columns read past (pupil lists: school software's columns the LMS does not use)."""
+    columns read past (see _ignorable)."""
     fields: dict[str, str] = {}
     unknown: list[str] = []
     for header in headers:
@@ -246,8 +313,7 @@ def _recognise(
             raise RosterError(f"Cột “{other}” và cột “{header}” cùng là {LABELS[name]}: chỉ giữ một cột.")
         else:
             fields[header] = name
-    present = set(fields.values())
-    kinds = [kind for kind in KINDS if _core(kind) <= present]
+    kinds = _kind_of(fields)
     if len(kinds) != 1:
         accepted = "\n".join(f"  - {KIND_LABELS[kind]}: {_columns_list(kind)}" for kind in KINDS)
         if kinds:
@@ -262,27 +328,37 @@ def _recognise(
                 + ", ".join(headers)
                 + ")."
             )
-            near = max(KINDS, key=lambda kind: len(_core(kind) & present))
+            near = max(KINDS, key=lambda kind: len(_core(kind) & set(_as_kind(kind, fields).values())))
             core = [name for name in KINDS[near][0] if name in _core(near)]
-            missing = [LABELS[name] for name in core if name not in present]
+            have = set(_as_kind(near, fields).values())
+            missing = [LABELS[name] for name in core if name not in have]
             if len(core) - len(missing) >= 2:
                 problem += f" Giống {KIND_LABELS[near]} nhưng thiếu cột: " + ", ".join(missing) + "."
         raise RosterError(
             problem
             + " Dòng tiêu đề phải là dòng đầu tiên của tệp (hoặc nằm trong 15 dòng đầu, dưới các "
-            "dòng tên danh sách). Chấp nhận ba loại danh sách:\n"
+            "dòng tên danh sách). Chấp nhận các loại danh sách:\n"
             + accepted
         )
     kind = kinds[0]
+    renamed = _as_kind(kind, fields)
+    if len(set(renamed.values())) < len(renamed):  # "name" and "Tên đơn vị" in a units file
+        first, second = (h for h, f in renamed.items() if list(renamed.values()).count(f) > 1)
+        raise RosterError(
+            f"Cột “{first}” và cột “{second}” cùng là {LABELS[renamed[first]]}: chỉ giữ một cột."
+        )
+    fields = renamed
     required, optional = KINDS[kind]
     errors = []
     ignored = []
+    names: dict[str, str | None] = dict.fromkeys(unknown)
     for header, name in list(fields.items()):
         if name not in required and name not in optional:
             unknown.append(header)
+            names[header] = name
             del fields[header]
     for header in sorted(unknown, key=headers.index):
-        if kind == "pupils" and is_ignored(header):
+        if _ignorable(kind, header, names[header]):
             ignored.append(header)
             continue
         errors.append(
