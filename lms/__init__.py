@@ -101,6 +101,7 @@ def configure_blueprints(app: Flask) -> None:
     from lms.auth.routes import bp as auth_bp
     from lms.campaign.routes import bp as campaign_bp
     from lms.catalog.routes import bp as catalog_bp
+    from lms.certificates.routes import bp as certificates_bp
     from lms.family.routes import bp as family_bp
     from lms.learning.routes import bp as learning_bp
     from lms.teaching.routes import bp as teaching_bp
@@ -113,6 +114,7 @@ def configure_blueprints(app: Flask) -> None:
         family_bp,
         admin_bp,
         campaign_bp,
+        certificates_bp,
     ):
         app.register_blueprint(blueprint)
 
