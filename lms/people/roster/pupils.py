@@ -254,10 +254,7 @@ class _Pupils:
         if is_preschool_class(class_name) and (not written or is_preschool_grade(written)):
             if school is None:
                 return PRESCHOOL_GRADE  # the unknown school is the row's error
-            row.error(
-                f"lớp {class_name} là lớp mầm non, nhưng trường {school.code} không phải trường "
-                "mầm non (Cấp học của trường: Mầm non)"
-            )
+            row.error(f"lớp {class_name} là lớp mầm non, nhưng trường {school.code} không phải trường mầm non")
             return None
         if from_class and not row.text("grade"):
             if class_name:
