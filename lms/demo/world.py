@@ -1,0 +1,90 @@
+"""What every part of the demo shares while it is built: the session, the seeded random
+numbers, today, the school years, the people made so far and the stretches of time in which
+each of them may learn (written as completions at the end, by lms.demo.progress)."""
+
+import random
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy.orm import Session
+
+from lms.models import Classroom, User
+from lms.people.names import name_sort_key
+
+# The plans of shared/reference run from September 2025 to December 2026: the demo's school
+# years are 2025-2026 and, once it has begun, 2026-2027 (opening day 5 September, the year
+# over by 31 May, as the Ministry's yearly calendar sets it).
+FIRST_YEAR = ("2025-2026", date(2025, 9, 5), date(2026, 5, 31))
+SECOND_YEAR = ("2026-2027", date(2026, 9, 5), date(2027, 5, 31))
+
+
+@dataclass(frozen=True)
+class SchoolYear:
+    name: str
+    starts_on: date
+    ends_on: date | None  # None: the current year, its enrolments still open
+
+
+def school_years(today: date) -> list[SchoolYear]:
+    """The demo's school years up to today: the last one is the current one."""
+    name, starts_on, ends_on = FIRST_YEAR
+    if today < SECOND_YEAR[1]:
+        return [SchoolYear(name, starts_on, None)]
+    return [SchoolYear(name, starts_on, ends_on), SchoolYear(SECOND_YEAR[0], SECOND_YEAR[1], None)]
+
+
+@dataclass
+class Episode:
+    """A stretch of time in which a learner may complete the courses of one tier: `pace` is
+    the chance they complete its required courses then; `skew` above 1 puts the day they do
+    it early in the stretch."""
+
+    user: User
+    tier: str
+    start: date
+    end: date
+    pace: float
+    skew: float = 1.0
+
+
+@dataclass
+class Demo:
+    session: Session
+    rng: random.Random
+    today: date
+    password_hash: str
+    years: list[SchoolYear]
+    pupils: list[User] = field(default_factory=list)  # in a class of grades 1-9 at some time
+    children: list[User] = field(default_factory=list)  # kindergarten children
+    parents: list[User] = field(default_factory=list)
+    staff: list[User] = field(default_factory=list)
+    officials: list[User] = field(default_factory=list)
+    episodes: list[Episode] = field(default_factory=list)
+    current_rooms: list[Classroom] = field(default_factory=list)
+    roster: dict[int, list[User]] = field(default_factory=dict)  # class id -> its pupils
+    _phone: int = 912000000
+
+    @property
+    def yesterday(self) -> date:
+        """The last day anything was learnt: every completion is dated before today."""
+        return self.today - timedelta(days=1)
+
+    @property
+    def current_year(self) -> SchoolYear:
+        return self.years[-1]
+
+    def phone(self) -> str:
+        self._phone += 1
+        return f"0{self._phone}"
+
+    def user(self, **fields) -> User:
+        user = User(**fields)
+        user.name_key = name_sort_key(user.full_name)
+        self.session.add(user)
+        return user
+
+    def learns(self, user: User, tier: str, start: date, end: date, pace: float, skew: float = 1.0):
+        """`user` may learn `tier` from `start` to `end` (cut to yesterday)."""
+        end = min(end, self.yesterday)
+        if end >= start:
+            self.episodes.append(Episode(user, tier, start, end, pace, skew))
