@@ -433,6 +433,8 @@ def test_a_unit_admins_import_stays_in_their_unit(app, city):
     assert moved.ok and by_phone("0901000003").unit_id == city["P-HB"]
 
 
-def test_a_principal_imports_no_officials(app, city):
+def test_a_principal_imports_no_officials_and_no_units(app, city):
     with pytest.raises(RosterError, match="Chỉ Ủy ban phường/xã mới nhập được danh sách cán bộ, công chức"):
         run(OFFICIALS, only_school_code="TH-HB")
+    with pytest.raises(RosterError, match="^Chỉ quản trị thành phố .* mới nhập được danh sách đơn vị"):
+        run(UNITS_EN, only_school_code="TH-HB")

@@ -104,7 +104,7 @@ def import_roster(
     chosen = school_code or only_school_code
     records = _school_of_file(kind, columns, records, errors, chosen, check=only_school_code is None)
     named_in_file = "school_code" in columns.values()
-    if kind == "units" and unit_ids is not None:
+    if kind == "units" and (unit_ids is not None or only_school_code is not None):
         raise RosterError(
             "Chỉ quản trị thành phố (hoặc lệnh nhập trên máy chủ) mới nhập được danh sách đơn vị "
             "hành chính: chưa lưu gì."
