@@ -423,6 +423,8 @@ def test_a_unit_admins_import_stays_in_their_unit(app, city):
         run("Lớp,Họ và tên,Ngày sinh\n6A,Vũ Văn Mạnh,01/01/2014\n", school_code="THCS-AL", unit_ids=mine)
     with pytest.raises(RosterError, match="^Phường/xã X-AL không thuộc phường/xã của bạn"):
         run("Họ và tên,Số điện thoại\nĐỗ Thị Nga,0901000004\n", unit_code="X-AL", unit_ids=mine)
+    with pytest.raises(RosterError, match="^Tài khoản của bạn chưa được gắn với phường/xã nào"):
+        run(SCHOOLS, unit_ids=frozenset())  # a unit admin of no unit yet
     assert counts() == before
 
     # Inside the unit, the same admin imports; a file without a unit column is theirs.

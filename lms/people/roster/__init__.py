@@ -109,6 +109,11 @@ def import_roster(
             "Chỉ quản trị thành phố (hoặc lệnh nhập trên máy chủ) mới nhập được danh sách đơn vị "
             "hành chính: chưa lưu gì."
         )
+    if unit_ids is not None and not unit_ids:
+        raise RosterError(
+            "Tài khoản của bạn chưa được gắn với phường/xã nào: chưa nhập được danh sách. Hãy "
+            "nhờ quản trị thành phố gắn tài khoản với phường/xã."
+        )
     if only_school_code is not None:  # a principal imports their own school's people only
         if kind in ("schools", "officials"):
             raise RosterError(f"Chỉ Ủy ban phường/xã mới nhập được {KIND_LABELS[kind]}.")
