@@ -161,6 +161,11 @@ def test_a_unit_with_schools_or_wards_keeps_its_kind(app, city):
     assert (unit("P-HB").kind, unit("HP").kind) == ("ward", "city")
 
 
+def test_a_units_file_has_one_name_column(app):
+    with pytest.raises(RosterError, match="^Cột “name” và cột “Tên đơn vị” cùng là Tên đơn vị"):
+        run("unit_code,name,Tên đơn vị,kind\nHP,Hải Phòng,Hải Phòng,city\n")
+
+
 def test_dry_run_of_a_units_file_writes_nothing(app):
     report = run(UNITS, dry_run=True)
     assert (report.ok, report.created, report.dry_run) == (True, 3, True)
