@@ -37,7 +37,7 @@ from lms.teaching.public_url import DEMO_ADDRESS
 TODAY = today_in_vietnam()
 TODAY_SHOWN = TODAY.strftime("%d/%m/%Y")
 CODE = re.compile(r"Mã xác minh: ([A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4})")
-QR = re.compile(r'<section class="certificate">.*?<img src="([^"]+)"', re.S)
+QR = re.compile(r'<section class="letter certificate">.*?<img src="([^"]+)"', re.S)
 
 COURSE = """\
 ---

@@ -266,14 +266,15 @@ def revoke(session: Session, certificate: Certificate) -> None:
 
 
 def of_users(session: Session, user_ids: list[int]) -> list[Certificate]:
-    """The certificates of these people, newest first (revoked ones left out)."""
+    """The certificates of these people, newest first, a day's tier certificate before its
+    course certificates (revoked ones left out)."""
     if not user_ids:
         return []
     return list(
         session.scalars(
             select(Certificate)
             .where(Certificate.user_id.in_(user_ids), Certificate.revoked_at.is_(None))
-            .order_by(Certificate.issued_on.desc(), Certificate.id.desc())
+            .order_by(Certificate.issued_on.desc(), Certificate.kind.desc(), Certificate.id.desc())
         )
     )
 
