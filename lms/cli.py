@@ -137,38 +137,67 @@ report_cli = AppGroup("report", help="The campaign's periodic report.")
 @report_cli.command("coverage")
 @click.option("--as-of", "as_of", help="YYYY-MM-DD (default: today)")
 @click.option("--school", "school_code", help="Only this school's code.")
+@click.option("--unit", "unit_code", help="The ward's or commune's code (several units in one deployment).")
+@click.option("--city", is_flag=True, help="The whole city: every ward and commune under its own plan.")
 @click.option("--format", "fmt", type=click.Choice(["json", "csv", "xlsx"]), required=True)
 @click.option("--output", type=click.Path(dir_okay=False), help="File to write (default: stdout).")
-def report_coverage(as_of: str | None, school_code: str | None, fmt: str, output: str | None):
-    """Coverage against the campaign's targets, per school and for the ward."""
+def report_coverage(
+    as_of: str | None,
+    school_code: str | None,
+    unit_code: str | None,
+    city: bool,
+    fmt: str,
+    output: str | None,
+):
+    """Coverage against the plan's targets, per school and for the ward or commune (--unit),
+    or per ward and commune and for the city (--city). The same file as the web download."""
     from datetime import date
 
     from sqlalchemy import select
 
-    from lms.campaign import metrics, report
+    from lms.campaign import report
     from lms.models import School, Unit
+    from lms.people.units import local_units
 
-    campaign = metrics.current_campaign(db.session)
-    if campaign is None:
-        raise click.ClickException("Chưa có đợt phong trào (campaign) nào.")
+    if unit_code and city:
+        raise click.ClickException("Chọn --unit hoặc --city, không dùng cả hai.")
+    if city and school_code:
+        raise click.ClickException("--school không dùng cùng --city (dùng --unit).")
+    if fmt == "xlsx" and not output:
+        raise click.ClickException("Định dạng xlsx cần --output FILE.")
     try:
         day = date.fromisoformat(as_of) if as_of else None
     except ValueError as exc:
         raise click.ClickException(f"--as-of phải có dạng YYYY-MM-DD: {as_of}") from exc
-    if school_code and not db.session.scalar(select(School.id).where(School.code == school_code)):
-        raise click.ClickException(f"Không có trường mã {school_code}.")
-    result = metrics.ward_report(db.session, campaign, day, school_code)
-    if fmt == "json":
-        data = report.to_json(result).encode("utf-8")
-    elif fmt == "csv":
-        data = report.to_csv(result)
-    else:
-        data = report.to_xlsx(result, db.session.get(Unit, campaign.unit_id).name)
+    unit_id = None
+    if unit_code:
+        unit = db.session.scalar(select(Unit).where(Unit.code == unit_code))
+        if unit is None or unit.is_city:
+            hint = " Với thành phố, dùng --city." if unit is not None else ""
+            raise click.ClickException(f"Không có phường/xã mã {unit_code}.{hint}")
+        unit_id = unit.id
+    if school_code:
+        school = db.session.scalar(select(School).where(School.code == school_code))
+        if school is None:
+            raise click.ClickException(f"Không có trường mã {school_code}.")
+        if unit_id is not None and school.unit_id != unit_id:
+            raise click.ClickException(f"Trường mã {school_code} không thuộc phường/xã {unit_code}.")
+    if not (unit_code or city or school_code):
+        units = local_units(db.session)
+        if len(units) > 1:
+            codes = ", ".join(u.code for u in units)
+            raise click.ClickException(
+                f"Có {len(units)} phường/xã ({codes}): chọn --unit MÃ cho một đơn vị hoặc --city."
+            )
+    try:
+        data, _name = report.build(
+            db.session, fmt, unit_id=unit_id, city=city, as_of=day, school_code=school_code
+        )
+    except report.NoCampaign as exc:
+        raise click.ClickException(str(exc)) from exc
     if output:
         Path(output).write_bytes(data)
         click.echo(f"Đã ghi {output}")
-    elif fmt == "xlsx":
-        raise click.ClickException("Định dạng xlsx cần --output FILE.")
     else:
         click.echo(data.decode("utf-8-sig"))
 
@@ -176,8 +205,9 @@ def report_coverage(as_of: str | None, school_code: str | None, fmt: str, output
 @report_cli.command("refresh")
 @click.option("--schools", is_flag=True, help="Also every school's page.")
 def report_refresh(schools: bool):
-    """Compute today's dashboard figures now, so that no viewer waits for them.
-    Run it from cron more often than METRICS_LIVE_SECONDS (see docs/operations.md)."""
+    """Compute today's dashboard figures now, so that no viewer waits for them: every ward's and
+    commune's under its current plan, and the city's. Run it from cron more often than
+    METRICS_LIVE_SECONDS (see docs/operations.md)."""
     import time
 
     from sqlalchemy import select
@@ -185,26 +215,37 @@ def report_refresh(schools: bool):
     from lms.campaign import metrics, snapshots
     from lms.campaign import trend as trends
     from lms.models import School
+    from lms.models.base import today_in_vietnam
+    from lms.people.units import local_units, the_city
 
-    campaign = metrics.current_campaign(db.session)
-    if campaign is None:
+    plans = [(u, metrics.current_campaign(db.session, u.id)) for u in local_units(db.session)]
+    plans = [(u, c) for u, c in plans if c is not None]
+    city = the_city(db.session)
+    city_plan = metrics.current_campaign(db.session, city.id) if city else None
+    if not plans and city_plan is None:
         raise click.ClickException("Chưa có đợt phong trào (campaign) nào.")
     started = time.perf_counter()
+    count = 0
     with snapshots.refreshing():
-        report = metrics.ward_report(db.session, campaign)
-        trends.trend(db.session, campaign, report.as_of, report=report)
-        trends.competencies(db.session, campaign, report.as_of)
-        count = 0
-        if schools:
-            for school in db.session.scalars(select(School).where(School.unit_id == campaign.unit_id)):
-                result, _ = metrics.school_report(db.session, campaign, school, report.as_of)
-                trends.trend(db.session, campaign, report.as_of, school.id, report=result)
-                trends.competencies(db.session, campaign, report.as_of, school.id)
-                count += 1
+        for campaign in [c for _u, c in plans] + ([city_plan] if city_plan else []):
+            report = metrics.unit_report(db.session, campaign)
+            trends.trend(db.session, campaign, report.as_of, report=report)
+            trends.competencies(db.session, campaign, report.as_of)
+            if schools and campaign is not city_plan:
+                for school in db.session.scalars(select(School).where(School.unit_id == campaign.unit_id)):
+                    result, _ = metrics.school_report(db.session, campaign, school, report.as_of)
+                    trends.trend(db.session, campaign, report.as_of, school.id, report=result)
+                    trends.competencies(db.session, campaign, report.as_of, school.id)
+                    count += 1
+    if len(plans) == 1 and city_plan is None:
+        done = ["toàn phường"]
+    else:
+        done = [f"{len(plans)} phường/xã"] + (["toàn thành phố"] if city_plan else [])
+    if schools:
+        done.append(f"{count} trường")
     click.echo(
-        f"Đã tính số liệu ngày {report.as_of:%d/%m/%Y}: toàn phường"
-        + (f" và {count} trường" if schools else "")
-        + f", {time.perf_counter() - started:.1f} giây."
+        f"Đã tính số liệu ngày {today_in_vietnam():%d/%m/%Y}: {' và '.join(done)}, "
+        f"{time.perf_counter() - started:.1f} giây."
     )
 
 

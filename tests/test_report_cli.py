@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from lms.campaign import metrics, summary
+from lms.campaign import metrics, report, summary
 from lms.extensions import db
 from lms.models import GROUPS, Campaign, Completion, Course
 from lms.people.households import ensure_household
@@ -164,3 +164,20 @@ def test_without_a_campaign_it_fails(runner, app, factory):
 def test_format_is_required(runner, campaign):
     assert coverage(runner, "--as-of", AS_OF).exit_code != 0
     assert coverage(runner, "--format", "pdf").exit_code != 0
+
+
+def test_a_single_ward_needs_no_unit_and_names_it(runner, campaign, tmp_path):
+    """One ward, no --unit: the ward's report, naming the ward and the indicators it follows
+    (a campaign without chosen indicators follows the default five); the file is build()'s."""
+    data = json.loads(coverage(runner, "--format", "json", "--as-of", AS_OF).stdout)
+    assert data["unit"] == {"code": "P-DEMO", "name": "Phường Mẫu", "kind": "ward"}
+    assert list(data["indicators"]) == list(GROUPS)
+    assert data["indicators"]["teachers"] == {**data["groups"]["teachers"], "minimum": None}
+    same = json.loads(coverage(runner, "--format", "json", "--as-of", AS_OF, "--unit", "P-DEMO").stdout)
+    assert same == data
+    out = tmp_path / "r.csv"
+    assert coverage(runner, "--format", "csv", "--as-of", AS_OF, "--output", str(out)).exit_code == 0
+    built, name = report.build(db.session, "csv", as_of=date(2026, 10, 30))
+    assert out.read_bytes() == built
+    assert name == "bao-cao-binh-dan-hoc-vu-so-2026-10-30.csv"
+    assert coverage(runner, "--format", "json", "--city").exit_code != 0  # no city here

@@ -10,9 +10,9 @@ from lms.campaign import metrics, snapshots, summary
 from lms.campaign import trend as trends
 from lms.extensions import db
 from lms.learning.progress import record_completion
-from lms.models.campaign import DEFAULT_TARGETS
 from lms.models import Campaign, CampaignTarget, Completion, Course, MetricSnapshot
 from lms.models.base import today_in_vietnam
+from lms.models.campaign import DEFAULT_TARGETS
 from lms.people.households import ensure_household, link_guardian
 
 START, END = date(2026, 10, 1), date(2026, 11, 29)

@@ -19,18 +19,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from lms.campaign import snapshots
-from lms.campaign.populations import (  # noqa: F401  (the names other modules import from here)
-    GROUP_TIER,
+from lms.campaign.populations import (  # noqa: F401  (also imported from here by other modules)
     PUPIL_GROUPS,
     VN_OFFSET,
     Window,
     count_pupils,
-    covered_clause,
     coverage_counts,
-    family_links,
-    pupil_population,
+    covered_clause,
     required_counts,
-    staff_conditions,
 )
 from lms.models import GROUPS, INDICATORS, Campaign, Classroom, OutreachActivity, School, Unit
 from lms.models.base import today_in_vietnam
