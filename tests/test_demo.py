@@ -184,7 +184,8 @@ def test_learning_is_dated_inside_each_units_plan_and_before_today(demo):
 
 def test_the_communes_officials_learn_their_courses(demo, browser):
     commune = unit("X-HABAC")
-    officials = db.session.scalars(select(User).where(User.role == "official", User.unit_id == commune.id)).all()
+    officials = db.session.scalars(
+        select(User).where(User.role == "official", User.unit_id == commune.id)).all()
     assert len(officials) == 25 and {(o.tier, o.active) for o in officials} == {("official", True)}
     required = db.session.scalars(
         select(Course.id).join(CourseAudience, CourseAudience.course_id == Course.id)
@@ -211,7 +212,8 @@ def test_kindergarten_children_have_families_who_pair_and_learn(demo, browser):
         children = db.session.scalars(select(User).join(Enrollment, Enrollment.pupil_id == User.id).where(
             Enrollment.classroom_id.in_([r.id for r in rooms]), Enrollment.ended_on.is_(None))).all()
         assert len(children) > 60
-        assert {(c.role, c.tier, c.pin_hash, c.password_hash) for c in children} == {("pupil", None, None, None)}
+        assert {(c.role, c.tier, c.pin_hash, c.password_hash, c.username) for c in children} == {
+            ("pupil", None, None, None, None)}
         guardians = db.session.scalars(select(User).join(Guardianship, Guardianship.guardian_id == User.id)
                                        .where(Guardianship.pupil_id.in_([c.id for c in children]))).all()
         paired = [g for g in guardians if g.claimed_at is not None]

@@ -13,7 +13,6 @@ Its plan, as its "Chỉ tiêu cụ thể năm 2026" states it, over the calendar
 from datetime import date
 
 from lms.demo.people import (
-    NO_END,
     Learning,
     SchoolSpec,
     Town,
@@ -23,7 +22,7 @@ from lms.demo.people import (
     rename,
 )
 from lms.demo.plans import add_outreach, add_plan
-from lms.demo.world import Demo
+from lms.demo.world import HORIZON, Demo
 from lms.models import Unit
 
 CODE = "X-HABAC"
@@ -100,7 +99,7 @@ def build(demo: Demo, city: Unit) -> Unit:
     official = officials[0]
     official.username, official.password_hash = "canbo.habac", demo.password_hash
     rename(official, "Đặng Văn Hùng")
-    demo.learns(official, "official", PERIOD[0], NO_END, 1.0)
+    demo.learns(official, "official", PERIOD[0], HORIZON, 1.0)
     child = demo.roster[campuses["MN-HABAC"].room(demo.current_year, "Lá 1").id][0]
     known_parent(demo, town, "0909000002", "Lương Thị Ngọc", [child])
     add_outreach(demo, campuses, OUTREACH)

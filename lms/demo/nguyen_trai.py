@@ -91,7 +91,7 @@ def build(demo: Demo, city: Unit) -> Unit:
         unit_id=unit.id,
         password_hash=demo.password_hash,
     )
-    town = Town(unit, Learning(PERIOD[0], skew=3.0))
+    town = Town(unit, Learning(PERIOD[0], shape=(2.0, 4.0), staff_shape=(2.0, 7.0)))
     campuses = build_schools(demo, town, SCHOOLS)
     build_officials(demo, town, 15, date(2025, 7, 1), pace=0.6)
     _readme_accounts(demo, town, campuses)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from lms.demo.names import person_name
-from lms.demo.world import Demo, SchoolYear
+from lms.demo.world import HORIZON, Demo, SchoolYear
 from lms.models import Classroom, Enrollment, Guardianship, Household, School, Unit, User
 from lms.models.people import PRESCHOOL_GRADE, tier_for_grade
 from lms.people.households import link_guardian
@@ -21,8 +21,6 @@ from lms.people.names import name_sort_key
 # is its grade, or for the kindergarten -2, -1, 0 by stage: a child moves one step a year.
 STAGES = ("Mầm", "Chồi", "Lá")
 LEVEL_STEPS = {"mam-non": (-2, 0), "tieu-hoc": (1, 5), "thcs": (6, 9), "th-thcs": (1, 9)}
-FULL_YEAR = 268  # days from opening day to 31 May
-NO_END = date(2099, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -36,10 +34,13 @@ class SchoolSpec:
 
 @dataclass(frozen=True)
 class Learning:
-    """When a unit's people began learning for its plan, and how their learning spreads."""
+    """When a unit's people began learning for its plan, and how the day each of them
+    completes their courses spreads over the time to the demo's horizon (a beta
+    distribution's shape: (2, 4) early, (2, 2) around the middle)."""
 
     start: date
-    skew: float = 1.0
+    shape: tuple[float, float] = (2.0, 2.0)
+    staff_shape: tuple[float, float] = (2.0, 3.0)  # staff are trained first
 
 
 @dataclass
@@ -94,7 +95,7 @@ def adult_learner(demo: Demo, user: User, tier: str, learning: Learning, pace: f
     claimed_on = learning.start + timedelta(days=demo.rng.randint(0, 30))
     user.password_hash = demo.password_hash
     user.claimed_at = datetime.combine(min(claimed_on, demo.yesterday), time(1))
-    demo.learns(user, tier, learning.start, NO_END, pace / claims, learning.skew)
+    demo.learns(user, tier, learning.start, HORIZON, pace / claims, learning.shape)
 
 
 def _school(demo: Demo, town: Town, spec: SchoolSpec) -> Campus:
@@ -104,7 +105,7 @@ def _school(demo: Demo, town: Town, spec: SchoolSpec) -> Campus:
     demo.session.flush()
     # Staff come first: trained early in the plan, most of them.
     staff_pace = min(0.97, spec.pace + 0.4)
-    staff_learning = Learning(town.learning.start, town.learning.skew * 2)
+    staff_learning = Learning(town.learning.start, town.learning.staff_shape)
 
     def member(staff_role: str, **fields) -> User:
         user = demo.user(
@@ -258,10 +259,6 @@ def _enrol(demo: Demo, town: Town, campus: Campus, pupils: list[User], room: Cla
     tier = tier_for_grade(room.grade)
     newly = [p for p in pupils if p.tier is None] if tier else []  # kindergarten leavers in grade 1
     start = max(year.starts_on, town.learning.start)
-    end = year.ends_on or NO_END
-    # A year cut short (a plan begun in January, a year still under way) leaves less time.
-    days = (min(end, demo.yesterday) - start).days
-    pace = campus.spec.pace * min(1.0, max(days, 0) / FULL_YEAR) ** 0.5
     for pupil in pupils:
         demo.session.add(
             Enrollment(
@@ -271,7 +268,7 @@ def _enrol(demo: Demo, town: Town, campus: Campus, pupils: list[User], room: Cla
         if tier:
             pupil.tier = tier
             pupil.username = pupil.username or pupil.student_code.lower()
-            demo.learns(pupil, tier, start, end, pace, town.learning.skew)
+            demo.learns(pupil, tier, start, year.closes_on, campus.spec.pace, town.learning.shape)
     demo.roster.setdefault(room.id, []).extend(pupils)
     if newly:
         demo.pupils.extend(newly)
@@ -294,7 +291,8 @@ def build_officials(demo: Demo, town: Town, count: int, employed_from: date, pac
             staff_from=joined,
         )
         officials.append(official)
-        adult_learner(demo, official, "official", Learning(max(joined, town.learning.start), 1.0), pace)
+        start = max(joined, town.learning.start)
+        adult_learner(demo, official, "official", Learning(start, town.learning.staff_shape), pace)
     demo.officials.extend(officials)
     demo.session.flush()
     return officials
@@ -315,7 +313,7 @@ def known_parent(demo: Demo, town: Town, phone: str, full_name: str, children: l
     for child in children:
         link_guardian(demo.session, parent, child)
     demo.parents.append(parent)
-    demo.learns(parent, "parent", town.learning.start, NO_END, 1.0, town.learning.skew)
+    demo.learns(parent, "parent", town.learning.start, HORIZON, 1.0, town.learning.shape)
     return parent
 
 

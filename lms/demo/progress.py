@@ -101,9 +101,10 @@ def write(demo: Demo) -> set[tuple[int, int]]:
         if not courses or (user_id, tier) in tiers_done:
             continue
         span = (episode.end - episode.start).days
-        if rng.random() < episode.pace:
+        last = episode.start + timedelta(days=round(span * rng.betavariate(*episode.shape)))
+        until = (min(episode.end, demo.yesterday) - episode.start).days  # what has happened yet
+        if rng.random() < episode.pace and last <= demo.yesterday:
             tiers_done.add((user_id, tier))
-            last = episode.start + timedelta(days=round(span * rng.random() ** episode.skew))
             first = max(episode.start, last - timedelta(days=BURST))
             required = [c for c in catalog.required.get(tier, []) if (user_id, c) not in completed]
             days = sorted(first + timedelta(days=rng.randint(0, (last - first).days)) for _ in required)
@@ -111,11 +112,11 @@ def write(demo: Demo) -> set[tuple[int, int]]:
                 complete(user_id, course_id, day)
             for course_id in courses:
                 if (user_id, course_id) not in completed and rng.random() < episode.pace * 0.3:
-                    complete(user_id, course_id, episode.start + timedelta(days=rng.randint(0, span)))
+                    complete(user_id, course_id, episode.start + timedelta(days=rng.randint(0, until)))
         if rng.random() < 0.4:  # started something, one or two lessons in
             course_id = rng.choice(courses)
             if (user_id, course_id) not in completed:
-                day = episode.start + timedelta(days=rng.randint(0, span))
+                day = episode.start + timedelta(days=rng.randint(0, until))
                 lessons(user_id, course_id, at(day), rng.randint(1, 2))
     if progress_rows:
         session.execute(insert(LessonProgress), progress_rows)

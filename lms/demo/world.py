@@ -11,40 +11,44 @@ from sqlalchemy.orm import Session
 from lms.models import Classroom, User
 from lms.people.names import name_sort_key
 
-# The plans of shared/reference run from September 2025 to December 2026: the demo's school
-# years are 2025-2026 and, once it has begun, 2026-2027 (opening day 5 September, the year
-# over by 31 May, as the Ministry's yearly calendar sets it).
-FIRST_YEAR = ("2025-2026", date(2025, 9, 5), date(2026, 5, 31))
-SECOND_YEAR = ("2026-2027", date(2026, 9, 5), date(2027, 5, 31))
+# The plans of shared/reference run from September 2025 to December 2026 (HORIZON): the
+# demo's school years are 2025-2026 and, once it has begun, 2026-2027 (opening day 5
+# September, the year over by 31 May, as the Ministry's yearly calendar sets it).
+HORIZON = date(2026, 12, 31)
+YEARS = (("2025-2026", date(2025, 9, 5), date(2026, 5, 31)), ("2026-2027", date(2026, 9, 5), date(2027, 5, 31)))
 
 
 @dataclass(frozen=True)
 class SchoolYear:
     name: str
     starts_on: date
-    ends_on: date | None  # None: the current year, its enrolments still open
+    closes_on: date  # its last day
+    current: bool
+
+    @property
+    def ends_on(self) -> date | None:
+        """When its enrolments ended: None for the current year."""
+        return None if self.current else self.closes_on
 
 
 def school_years(today: date) -> list[SchoolYear]:
-    """The demo's school years up to today: the last one is the current one."""
-    name, starts_on, ends_on = FIRST_YEAR
-    if today < SECOND_YEAR[1]:
-        return [SchoolYear(name, starts_on, None)]
-    return [SchoolYear(name, starts_on, ends_on), SchoolYear(SECOND_YEAR[0], SECOND_YEAR[1], None)]
+    """The demo's school years begun by today: the last one is the current one."""
+    begun = [year for year in YEARS if year[1] <= today] or [YEARS[0]]
+    return [SchoolYear(*year, current=year is begun[-1]) for year in begun]
 
 
 @dataclass
 class Episode:
     """A stretch of time in which a learner may complete the courses of one tier: `pace` is
-    the chance they complete its required courses then; `skew` above 1 puts the day they do
-    it early in the stretch."""
+    the chance they complete its required courses in it, on a day drawn from a beta
+    distribution of `shape` over the stretch (none after yesterday: not yet)."""
 
     user: User
     tier: str
     start: date
     end: date
     pace: float
-    skew: float = 1.0
+    shape: tuple[float, float] = (2.0, 2.0)
 
 
 @dataclass
@@ -83,8 +87,7 @@ class Demo:
         self.session.add(user)
         return user
 
-    def learns(self, user: User, tier: str, start: date, end: date, pace: float, skew: float = 1.0):
-        """`user` may learn `tier` from `start` to `end` (cut to yesterday)."""
-        end = min(end, self.yesterday)
-        if end >= start:
-            self.episodes.append(Episode(user, tier, start, end, pace, skew))
+    def learns(self, user: User, tier: str, start: date, end: date, pace: float, shape=(2.0, 2.0)):
+        """`user` may learn `tier` from `start` to `end`."""
+        if start <= self.yesterday:
+            self.episodes.append(Episode(user, tier, start, end, pace, shape))
