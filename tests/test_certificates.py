@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 from conftest import page_text
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from lms.campaign import summary
 from lms.content.sync import sync_courses
@@ -160,6 +160,30 @@ def test_a_completion_issues_its_course_certificate_once(ward, make_browser):
     assert [c.id for c in held(an)] == [first.id]
 
 
+def test_a_completion_pays_little_for_its_certificates(ward):
+    """The quiz's hot path: one insert, and the cheap tests that stop before the coverage query
+    when the course cannot complete the tier."""
+    an_id = ward["an"].id
+    optional_course, required_course = course_id("tu-chon"), course_id("bat-buoc-mot")
+    statements = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement.split(None, 1)[0].upper())
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        certificates.after_completion(db.session, an_id, optional_course)
+        optional = list(statements)
+        statements.clear()
+        certificates.after_completion(db.session, an_id, required_course)  # one of two required
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    db.session.commit()
+    assert optional == ["INSERT", "SELECT", "SELECT"]  # the certificate, the tier, its courses
+    assert statements == ["INSERT", "SELECT", "SELECT", "SELECT"]  # and the tier's progress
+    assert [c.kind for c in held(ward["an"])] == ["course", "course"]
+
+
 def test_two_issues_at_once_give_one_certificate(ward, web_app):
     """Two workers issue the same certificate at the same moment: one row, the same for both."""
     an_id, course = ward["an"].id, course_id("tu-chon")
@@ -290,7 +314,8 @@ def test_the_printed_certificate_and_its_public_verification(ward, make_browser)
     answer = public.get(f"/verify/{code}")
     assert answer.status_code == 200
     text = page_text(answer.get_data(as_text=True))
-    for part in ("Chứng nhận này hợp lệ.", "Nguyễn V. A.", "Tự chọn: Vẽ trên máy tính", TODAY_SHOWN, "Phường Mẫu"):
+    for part in ("Chứng nhận này hợp lệ.", "Nguyễn V. A.", "Tự chọn: Vẽ trên máy tính", TODAY_SHOWN,
+                 "Phường Mẫu"):
         assert part in text, part
     for secret in ("Nguyễn Văn An", "Văn", "7A", "Trường THCS Hoa Sen", "17/04/2013", "2013", "HS-0042"):
         assert secret not in text.replace(TODAY_SHOWN, ""), secret

@@ -12,7 +12,14 @@ from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from lms.access import OVERSEERS, can_manage_class, learner_required, login_required, roles_required, unit_scope
+from lms.access import (
+    OVERSEERS,
+    can_manage_class,
+    learner_required,
+    login_required,
+    roles_required,
+    unit_scope,
+)
 from lms.extensions import db
 from lms.learning import certificates
 from lms.models import Certificate, Classroom, Enrollment, Guardianship, User

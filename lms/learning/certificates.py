@@ -285,7 +285,10 @@ def tier_courses(session: Session, certificate: Certificate) -> list[Course]:
     return list(
         session.scalars(
             select(Course)
-            .join(Completion, and_(Completion.course_id == Course.id, Completion.user_id == certificate.user_id))
+            .join(
+                Completion,
+                and_(Completion.course_id == Course.id, Completion.user_id == certificate.user_id),
+            )
             .join(CourseAudience, CourseAudience.course_id == Course.id)
             .where(
                 CourseAudience.audience == certificate.tier,

@@ -33,14 +33,16 @@ def upgrade():
         sa.Column('code_hash', sa.String(length=64), nullable=False),
         sa.Column('code_sealed', sa.String(length=100), nullable=False),
         sa.Column('revoked_at', sa.DateTime(), nullable=True),
-        sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'], name='fk_certificates_campaign_id_campaigns'),
+        sa.ForeignKeyConstraint(['campaign_id'], ['campaigns.id'],
+                                name='fk_certificates_campaign_id_campaigns'),
         sa.ForeignKeyConstraint(['course_id'], ['courses.id'], name='fk_certificates_course_id_courses'),
         sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name='fk_certificates_unit_id_units'),
         sa.ForeignKeyConstraint(['user_id'], ['users.id'], name='fk_certificates_user_id_users'),
         sa.PrimaryKeyConstraint('id', name='pk_certificates'),
         sa.UniqueConstraint('code_hash', name='uq_certificates_code_hash'),
         sa.UniqueConstraint('user_id', 'course_id', name='uq_certificates_user_id_course_id'),
-        sa.UniqueConstraint('user_id', 'tier', 'campaign_id', name='uq_certificates_user_id_tier_campaign_id'),
+        sa.UniqueConstraint('user_id', 'tier', 'campaign_id',
+                            name='uq_certificates_user_id_tier_campaign_id'),
     )
 
 
