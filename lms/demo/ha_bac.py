@@ -12,17 +12,10 @@ Its plan, as its "Chỉ tiêu cụ thể năm 2026" states it, over the calendar
 
 from datetime import date
 
-from lms.demo.people import (
-    Learning,
-    SchoolSpec,
-    Town,
-    build_officials,
-    build_schools,
-    known_parent,
-    rename,
-)
+from lms.demo.people import SchoolSpec, build_officials, build_schools, rename
 from lms.demo.plans import add_outreach, add_plan
-from lms.demo.world import HORIZON, Demo
+from lms.demo.pupils import known_parent
+from lms.demo.world import HORIZON, Demo, Learning, Town
 from lms.models import Unit
 
 CODE = "X-HABAC"

@@ -14,17 +14,10 @@ September 2025 to the year's end on 31 May 2026):
 
 from datetime import date
 
-from lms.demo.people import (
-    Learning,
-    SchoolSpec,
-    Town,
-    build_officials,
-    build_schools,
-    known_parent,
-    rename,
-)
+from lms.demo.people import SchoolSpec, build_officials, build_schools, rename
 from lms.demo.plans import add_outreach, add_plan
-from lms.demo.world import Demo
+from lms.demo.pupils import known_parent
+from lms.demo.world import Demo, Learning, Town
 from lms.models import Unit
 from lms.teaching.pins import set_pin
 

@@ -1,25 +1,21 @@
-"""The people of a demo ward or commune: its schools and their staff, classes over the demo's
-school years, pupils and kindergarten children with their families, and the unit's officials.
+"""The schools of a demo ward or commune: their staff (principal, teachers, employees) and
+classes over the demo's school years; and the unit's own officials.
 
 Classes are given as they are this school year. When the demo holds two school years, each
 class had last year's class one grade (or kindergarten stage) below with the same pupils;
 last year's top class left the school, and this year's first classes take the unit's own
 leavers of the level below (kindergarten to grade 1, grade 5 to grade 6) before newcomers."""
 
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from lms.demo.names import person_name
-from lms.demo.world import HORIZON, Demo, SchoolYear
-from lms.models import Classroom, Enrollment, Guardianship, Household, School, Unit, User
-from lms.models.people import PRESCHOOL_GRADE, tier_for_grade
-from lms.people.households import link_guardian
+from lms.demo.pupils import enrol, name_at, new_pupils, step_of
+from lms.demo.world import Demo, Learning, SchoolYear, Town, adult_learner
+from lms.models import Classroom, School, User
+from lms.models.people import PRESCHOOL_GRADE
 from lms.people.names import name_sort_key
 
-# Kindergarten classes (grade 0) by age: mầm 3-4, chồi 4-5, lá 5-6 years old. A class's step
-# is its grade, or for the kindergarten -2, -1, 0 by stage: a child moves one step a year.
-STAGES = ("Mầm", "Chồi", "Lá")
 LEVEL_STEPS = {"mam-non": (-2, 0), "tieu-hoc": (1, 5), "thcs": (6, 9), "th-thcs": (1, 9)}
 
 
@@ -30,17 +26,6 @@ class SchoolSpec:
     level: str
     classes: tuple[tuple[str, int, int], ...]  # this school year's classes: name, grade, pupils
     pace: float  # how far along the school's learners are, 0-1
-
-
-@dataclass(frozen=True)
-class Learning:
-    """When a unit's people began learning for its plan, and how the day each of them
-    completes their courses spreads over the time to the demo's horizon (a beta
-    distribution's shape: (2, 4) early, (2, 2) around the middle)."""
-
-    start: date
-    shape: tuple[float, float] = (2.0, 2.0)
-    staff_shape: tuple[float, float] = (2.0, 3.0)  # staff are trained first
 
 
 @dataclass
@@ -55,47 +40,11 @@ class Campus:
         return self.rooms[(year.name, name)]
 
 
-@dataclass
-class Town:
-    """One unit being built: its families so far (a sibling joins an existing one)."""
-
-    unit: Unit
-    learning: Learning
-    # household, family name, guardians
-    families: list[tuple[int, str, list[User]]] = field(default_factory=list)
-
-
-def step_of(name: str, grade: int) -> int:
-    if grade != PRESCHOOL_GRADE:
-        return grade
-    return next(i for i, stage in enumerate(STAGES) if name.startswith(stage)) - len(STAGES) + 1
-
-
-def name_at(name: str, grade: int, step: int) -> str:
-    """The same class `step` (a grade or stage) instead: "3A" -> "2A", "Chồi A" -> "Mầm A"."""
-    if grade != PRESCHOOL_GRADE:
-        return re.sub(r"^\d+", str(step), name)
-    old = STAGES[step_of(name, grade) + len(STAGES) - 1]
-    return STAGES[step + len(STAGES) - 1] + name[len(old) :]
-
-
 def build_schools(demo: Demo, town: Town, specs: list[SchoolSpec]) -> dict[str, Campus]:
     campuses = {spec.code: _school(demo, town, spec) for spec in specs}
     _classes(demo, town, campuses)
     demo.session.flush()
     return campuses
-
-
-def adult_learner(demo: Demo, user: User, tier: str, learning: Learning, pace: float) -> None:
-    """Most adults who learn have claimed their account (password demo1234); `pace` is the
-    chance they complete their tier's required courses."""
-    claims = min(0.97, pace + 0.1)
-    if demo.rng.random() >= claims or learning.start > demo.yesterday:
-        return
-    claimed_on = learning.start + timedelta(days=demo.rng.randint(0, 30))
-    user.password_hash = demo.password_hash
-    user.claimed_at = datetime.combine(min(claimed_on, demo.yesterday), time(1))
-    demo.learns(user, tier, learning.start, HORIZON, pace / claims, learning.shape)
 
 
 def _school(demo: Demo, town: Town, spec: SchoolSpec) -> Campus:
@@ -148,17 +97,18 @@ def _classes(demo: Demo, town: Town, campuses: dict[str, Campus]) -> None:
                 continue
             before = PRESCHOOL_GRADE if grade == PRESCHOOL_GRADE else grade - 1
             old = _room(demo, campus, previous, name_at(name, grade, step - 1), before, teacher)
-            _enrol(demo, town, campus, _new_pupils(demo, town, campus, old, previous, size), room, current)
+            pupils = new_pupils(demo, town, campus.spec.pace, old, previous, size)
+            enrol(demo, town, campus.spec.pace, pupils, room, current)
             if step == high:  # last year's top class, now gone
                 old = _room(demo, campus, previous, name, grade, next(homerooms))
-                gone = _new_pupils(demo, town, campus, old, previous, size + demo.rng.randint(-4, 2))
+                gone = new_pupils(demo, town, campus.spec.pace, old, previous, size + demo.rng.randint(-4, 2))
                 leavers.setdefault(step + 1, []).extend(gone)
     for campus, room, size in intakes:
         pool = leavers.get(step_of(room.name, room.grade), [])
         come, leavers[step_of(room.name, room.grade)] = pool[:size], pool[size:]
         if come:
-            _enrol(demo, town, campus, come, room, current)
-        _new_pupils(demo, town, campus, room, current, size - len(come))
+            enrol(demo, town, campus.spec.pace, come, room, current)
+        new_pupils(demo, town, campus.spec.pace, room, current, size - len(come))
 
 
 def _room(demo, campus, year, name, grade, teacher) -> Classroom:
@@ -184,97 +134,6 @@ def _room(demo, campus, year, name, grade, teacher) -> Classroom:
     return room
 
 
-def _new_pupils(demo: Demo, town: Town, campus: Campus, room: Classroom, year: SchoolYear, n: int):
-    """`n` new pupils (or kindergarten children) in `room`, each with a household and most with
-    one or two guardians on the roster; a few are siblings of a child already in the unit."""
-    rng, session = demo.rng, demo.session
-    if n <= 0:
-        return []
-    first = int(year.name[:4])
-    step = step_of(room.name, room.grade)
-    tier = tier_for_grade(room.grade)
-    siblings = [
-        rng.choice(town.families) if town.families and rng.random() < 0.06 else None for _ in range(n)
-    ]
-    households = [Household() for s in siblings if s is None]
-    session.add_all(households)
-    session.flush()
-    fresh = iter(households)
-    pupils = []
-    for sibling in siblings:
-        household_id, family = (sibling[0], sibling[1]) if sibling else (next(fresh).id, None)
-        seq = len(demo.pupils) + len(demo.children) + len(pupils) + 1
-        code = f"HS{first}{seq:05d}"
-        pupils.append(
-            demo.user(
-                role="pupil",
-                tier=tier,
-                full_name=person_name(rng, family=family),
-                student_code=code,
-                username=code.lower() if tier else None,
-                date_of_birth=date(first - 5 - step, rng.randint(1, 12), rng.randint(1, 28)),
-                household_id=household_id,
-            )
-        )
-    session.flush()
-    own = {p.id: _guardians(demo, p) for p, sibling in zip(pupils, siblings, strict=True) if not sibling}
-    session.flush()
-    pace = campus.spec.pace * 0.9
-    for pupil, sibling in zip(pupils, siblings, strict=True):
-        if sibling:
-            guardians = sibling[2]
-        else:
-            guardians = own[pupil.id]
-            town.families.append((pupil.household_id, pupil.full_name.split(" ")[0], guardians))
-            for guardian in guardians:
-                demo.parents.append(guardian)
-                adult_learner(demo, guardian, "parent", town.learning, pace)
-        for guardian in guardians:
-            session.add(Guardianship(guardian_id=guardian.id, pupil_id=pupil.id))
-    (demo.pupils if tier else demo.children).extend(pupils)
-    _enrol(demo, town, campus, pupils, room, year)
-    return pupils
-
-
-def _guardians(demo: Demo, pupil: User) -> list[User]:
-    """No guardian on the roster yet for a few; the father (the child's family name), and for
-    many the mother too."""
-    roll = demo.rng.random()
-    count = 0 if roll < 0.08 else (2 if roll > 0.65 else 1)
-    family = pupil.full_name.split(" ")[0]
-    return [
-        demo.user(
-            role="parent",
-            tier="parent",
-            phone=demo.phone(),
-            household_id=pupil.household_id,
-            full_name=person_name(demo.rng, girl=g == 1, family=family if g == 0 else None),
-        )
-        for g in range(count)
-    ]
-
-
-def _enrol(demo: Demo, town: Town, campus: Campus, pupils: list[User], room: Classroom, year: SchoolYear):
-    """Enrol `pupils` in `room` for `year`; each may learn their tier's courses that year."""
-    tier = tier_for_grade(room.grade)
-    newly = [p for p in pupils if p.tier is None] if tier else []  # kindergarten leavers in grade 1
-    start = max(year.starts_on, town.learning.start)
-    for pupil in pupils:
-        demo.session.add(
-            Enrollment(
-                pupil_id=pupil.id, classroom_id=room.id, started_on=year.starts_on, ended_on=year.ends_on
-            )
-        )
-        if tier:
-            pupil.tier = tier
-            pupil.username = pupil.username or pupil.student_code.lower()
-            demo.learns(pupil, tier, start, year.closes_on, campus.spec.pace, town.learning.shape)
-    demo.roster.setdefault(room.id, []).extend(pupils)
-    if newly:
-        demo.pupils.extend(newly)
-        demo.children[:] = [c for c in demo.children if c.tier is None]
-
-
 def build_officials(demo: Demo, town: Town, count: int, employed_from: date, pace: float) -> list[User]:
     """The unit's own cán bộ, công chức, người lao động; two joined during the plan's year."""
     rng = demo.rng
@@ -296,25 +155,6 @@ def build_officials(demo: Demo, town: Town, count: int, employed_from: date, pac
     demo.officials.extend(officials)
     demo.session.flush()
     return officials
-
-
-def known_parent(demo: Demo, town: Town, phone: str, full_name: str, children: list[User]) -> User:
-    """A parent of the README (password demo1234) who paired with `children` and completed
-    the parents' required courses in the unit's plan."""
-    parent = demo.user(
-        role="parent",
-        tier="parent",
-        phone=phone,
-        full_name=full_name,
-        password_hash=demo.password_hash,
-        claimed_at=datetime.combine(town.learning.start, time(1)),
-    )
-    demo.session.flush()
-    for child in children:
-        link_guardian(demo.session, parent, child)
-    demo.parents.append(parent)
-    demo.learns(parent, "parent", town.learning.start, HORIZON, 1.0, town.learning.shape)
-    return parent
 
 
 def rename(user: User, full_name: str) -> None:

@@ -1,21 +1,25 @@
 """What every part of the demo shares while it is built: the session, the seeded random
 numbers, today, the school years, the people made so far and the stretches of time in which
-each of them may learn (written as completions at the end, by lms.demo.progress)."""
+each of them may learn (written as completions at the end, by lms.demo.progress); a unit
+being built (Town) and when its people learn (Learning)."""
 
 import random
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy.orm import Session
 
-from lms.models import Classroom, User
+from lms.models import Classroom, Unit, User
 from lms.people.names import name_sort_key
 
 # The plans of shared/reference run from September 2025 to December 2026 (HORIZON): the
 # demo's school years are 2025-2026 and, once it has begun, 2026-2027 (opening day 5
 # September, the year over by 31 May, as the Ministry's yearly calendar sets it).
 HORIZON = date(2026, 12, 31)
-YEARS = (("2025-2026", date(2025, 9, 5), date(2026, 5, 31)), ("2026-2027", date(2026, 9, 5), date(2027, 5, 31)))
+YEARS = (
+    ("2025-2026", date(2025, 9, 5), date(2026, 5, 31)),
+    ("2026-2027", date(2026, 9, 5), date(2027, 5, 31)),
+)
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,27 @@ class Episode:
     end: date
     pace: float
     shape: tuple[float, float] = (2.0, 2.0)
+
+
+@dataclass(frozen=True)
+class Learning:
+    """When a unit's people began learning for its plan, and how the day each of them
+    completes their courses spreads over the time to the demo's horizon (a beta
+    distribution's shape: (2, 4) early, (2, 2) around the middle)."""
+
+    start: date
+    shape: tuple[float, float] = (2.0, 2.0)
+    staff_shape: tuple[float, float] = (2.0, 3.0)  # staff are trained first
+
+
+@dataclass
+class Town:
+    """One unit being built: its families so far (a sibling joins an existing one)."""
+
+    unit: Unit
+    learning: Learning
+    # household, family name, guardians
+    families: list[tuple[int, str, list[User]]] = field(default_factory=list)
 
 
 @dataclass
@@ -91,3 +116,15 @@ class Demo:
         """`user` may learn `tier` from `start` to `end`."""
         if start <= self.yesterday:
             self.episodes.append(Episode(user, tier, start, end, pace, shape))
+
+
+def adult_learner(demo: Demo, user: User, tier: str, learning: Learning, pace: float) -> None:
+    """Most adults who learn have claimed their account (password demo1234); `pace` is the
+    chance they complete their tier's required courses."""
+    claims = min(0.97, pace + 0.1)
+    if demo.rng.random() >= claims or learning.start > demo.yesterday:
+        return
+    claimed_on = learning.start + timedelta(days=demo.rng.randint(0, 30))
+    user.password_hash = demo.password_hash
+    user.claimed_at = datetime.combine(min(claimed_on, demo.yesterday), time(1))
+    demo.learns(user, tier, learning.start, HORIZON, pace / claims, learning.shape)
