@@ -440,6 +440,16 @@ def test_a_unit_admins_import_stays_in_their_unit(app, city):
     assert moved.ok and by_phone("0901000003").unit_id == city["P-HB"]
 
 
+def test_an_admin_of_no_unit_imports_only_the_first_schools_file(app):
+    """A single ward installed alone: its admin has no unit until the first schools file makes
+    it; then they are its admin (lms.people.units), and a second ward needs the city."""
+    assert run(SCHOOLS.replace(",Mã phường/xã", "").replace(",P-HB", "").replace(",X-AL", ""),
+               unit_ids=frozenset()).created == 3
+    assert [u.code for u in db.session.scalars(select(Unit))] == ["DEFAULT"]
+    with pytest.raises(RosterError, match="^Tài khoản của bạn chưa được gắn với phường/xã nào"):
+        run(SCHOOLS, unit_ids=frozenset())
+
+
 def test_a_principal_imports_no_officials_and_no_units(app, city):
     with pytest.raises(RosterError, match="Chỉ Ủy ban phường/xã mới nhập được danh sách cán bộ, công chức"):
         run(OFFICIALS, only_school_code="TH-HB")

@@ -23,10 +23,12 @@ session of its own and writes and commits through the caller's.
 
 from datetime import date
 
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lms.campaign.snapshots import current_version
+from lms.models import Unit
 from lms.models.base import today_in_vietnam
 from lms.people.roster.files import _read_table, read_rows
 from lms.people.roster.officials import _Officials
@@ -109,11 +111,6 @@ def import_roster(
             "Chỉ quản trị thành phố (hoặc lệnh nhập trên máy chủ) mới nhập được danh sách đơn vị "
             "hành chính: chưa lưu gì."
         )
-    if unit_ids is not None and not unit_ids:
-        raise RosterError(
-            "Tài khoản của bạn chưa được gắn với phường/xã nào: chưa nhập được danh sách. Hãy "
-            "nhờ quản trị thành phố gắn tài khoản với phường/xã."
-        )
     if only_school_code is not None:  # a principal imports their own school's people only
         if kind in ("schools", "officials"):
             raise RosterError(f"Chỉ Ủy ban phường/xã mới nhập được {KIND_LABELS[kind]}.")
@@ -131,13 +128,14 @@ def import_roster(
     def check(reader: Session):
         report = new_report()
         version = current_version(reader)  # first: a change after it makes the write check again
+        bound = _bound(reader, unit_ids)
         if chosen and not named_in_file:  # one message, not one per row
             schools, where = _schools_in_scope(reader, unit_code)
             if chosen.casefold() not in schools:
                 raise RosterError(f"Không có trường mã {chosen}{where}: chưa lưu gì.")
-            if outside(schools[chosen.casefold()].unit_id, unit_ids):
+            if outside(schools[chosen.casefold()].unit_id, bound):
                 raise RosterError(f"Trường {chosen} {OUTSIDE}: chưa lưu gì.")
-        importer = _IMPORTERS[kind](reader, report, today, year, unit_code, unit_ids)
+        importer = _IMPORTERS[kind](reader, report, today, year, unit_code, bound)
         plans = importer.check(records)
         writes = None
         if not report.errors:
@@ -148,10 +146,10 @@ def import_roster(
             else:
                 importer.apply(plans)  # counts and details only: this session is never flushed
         report.errors.sort(key=lambda error: error.row)
-        return report, version, writes
+        return report, version, writes, bound
 
     for _ in range(ATTEMPTS):
-        report, version, writes = read_apart(session, check)
+        report, version, writes, bound = read_apart(session, check)
         if report.errors or dry_run:
             return report
         try:
@@ -163,7 +161,7 @@ def import_roster(
                         raise _Changed
                 else:  # a few hundred rows (not pupils): checked again under the lock
                     report = new_report()
-                    importer = _IMPORTERS[kind](session, report, today, year, unit_code, unit_ids)
+                    importer = _IMPORTERS[kind](session, report, today, year, unit_code, bound)
                     importer.apply(importer.check(records))
                     if report.errors:
                         raise _Changed
@@ -194,6 +192,20 @@ def _school_of_file(kind, columns, records, errors, chosen: str | None, *, check
         if code and code.casefold() != chosen.casefold():
             errors.append(RowError(number, f"trường {code} không phải trường đã chọn ({chosen})"))
     return records
+
+
+def _bound(reader: Session, unit_ids: frozenset[int] | None) -> frozenset[int] | None:
+    """The units this import may name. An admin of no unit yet may import only into a
+    deployment with no ward or commune at all: a single ward's first schools file, which
+    creates its unit (lms.people.units: such an admin is then that unit's)."""
+    if unit_ids is None or unit_ids:
+        return unit_ids
+    if reader.scalar(select(Unit.id).where(Unit.kind != "city").limit(1)) is None:
+        return None
+    raise RosterError(
+        "Tài khoản của bạn chưa được gắn với phường/xã nào: chưa nhập được danh sách. Hãy nhờ "
+        "quản trị thành phố gắn tài khoản với phường/xã."
+    )
 
 
 class _Changed(Exception):
