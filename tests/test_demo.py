@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from lms import create_app
 from lms.campaign import metrics
 from lms.content.sync import sync_courses
+from lms.demo import load_demo
 from lms.demo.world import school_years
 from lms.extensions import db
 from lms.models import (
@@ -264,23 +265,57 @@ def test_a_second_load_changes_nothing(demo, runner):
     assert db.session.scalar(select(func.count()).select_from(User)) == users
 
 
-def test_the_demo_refuses_a_database_with_real_data(template_db, tmp_path):
+@pytest.fixture
+def fresh_app(template_db, tmp_path):
+    """Another empty database with the real courses, beside the demo's (SQLite only)."""
     if POSTGRES_URL:
         pytest.skip("a second database file: SQLite only")
-    path = tmp_path / "real.sqlite3"
+    path = tmp_path / "other.sqlite3"
     shutil.copy(template_db, path)
     application = create_app(base_config(f"sqlite:///{path}"))
     with application.app_context():
         sync_courses(db.session, REAL_COURSES)
-        db.session.add(User(role="ward_admin", username="that.ward", full_name="Người Thật"))
         db.session.commit()
-        result = application.test_cli_runner().invoke(args=["demo", "load"])
-        assert result.exit_code != 0 and "dữ liệu thật" in result.output
-        db.session.rollback()
-        assert db.session.scalar(select(func.count()).select_from(User)) == 1
-        assert db.session.scalar(select(func.count()).select_from(Unit)) == 0
+        yield application
         db.session.remove()
         db.engine.dispose()
+
+
+def test_the_demo_refuses_a_database_with_real_data(fresh_app):
+    db.session.add(User(role="ward_admin", username="that.ward", full_name="Người Thật"))
+    db.session.commit()
+    result = fresh_app.test_cli_runner().invoke(args=["demo", "load"])
+    assert result.exit_code != 0 and "dữ liệu thật" in result.output
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(User)) == 1
+    assert db.session.scalar(select(func.count()).select_from(Unit)) == 0
+
+
+def test_a_database_holding_the_earlier_one_ward_demo_keeps_it(fresh_app):
+    db.session.add(Unit(code="DEMO", name="Phường Hòa Bình (dữ liệu mẫu)"))
+    db.session.add(User(role="ward_admin", username="phuong", full_name="Trần Thị Hạnh"))
+    db.session.commit()
+    result = fresh_app.test_cli_runner().invoke(args=["demo", "load"])
+    assert result.exit_code == 0 and "Dữ liệu mẫu đã có sẵn" in result.output
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Unit)) == 1
+
+
+def test_before_the_second_school_year_the_demo_holds_one(fresh_app):
+    """Loaded in March 2026: one school year, 2025-2026, still under way; the same plans."""
+    result = load_demo(db.session, today=date(2026, 3, 2))
+    assert result["status"] == "loaded"
+    years = db.session.scalars(select(Classroom.school_year).distinct()).all()
+    assert years == ["2025-2026"]
+    assert db.session.scalar(select(func.count()).select_from(Enrollment).where(
+        Enrollment.ended_on.is_not(None))) == 0
+    assert db.session.scalar(select(Classroom.name).where(Classroom.signin_code == "THKD3A")) == "3A"
+    last = db.session.scalar(select(func.max(Completion.completed_at)))
+    assert (last + VN).date() < date(2026, 3, 2)
+    plans = {c.unit_id: (c.starts_on, c.ends_on) for c in db.session.scalars(select(Campaign))}
+    assert plans == {unit("HAIPHONG").id: (date(2025, 9, 1), date(2026, 12, 31)),
+                     unit("P-NGUYENTRAI").id: (date(2025, 9, 5), date(2026, 5, 31)),
+                     unit("X-HABAC").id: (date(2026, 1, 1), date(2026, 12, 31))}
 
 
 def test_the_readme_lists_the_new_accounts():

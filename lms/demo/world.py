@@ -91,7 +91,7 @@ class Demo:
     episodes: list[Episode] = field(default_factory=list)
     current_rooms: list[Classroom] = field(default_factory=list)
     roster: dict[int, list[User]] = field(default_factory=dict)  # class id -> its pupils
-    _phone: int = 912000000
+    _phone: int = 396000000  # 0396000001, …: a range no example in docs/ uses
 
     @property
     def yesterday(self) -> date:
