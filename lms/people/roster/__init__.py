@@ -36,7 +36,6 @@ from lms.people.roster.pupil_plan import plan_writes
 from lms.people.roster.pupils import _Pupils
 from lms.people.roster.schools import OUTSIDE, _Schools, _schools_in_scope, outside
 from lms.people.roster.staff import _Staff
-from lms.people.roster.units import _Units
 from lms.people.roster.table import (
     KIND_LABELS,
     ImportReport,
@@ -46,6 +45,7 @@ from lms.people.roster.table import (
     check_school_year,
 )
 from lms.people.roster.transactions import end_transaction, read_apart, write_transaction
+from lms.people.roster.units import _Units
 from lms.people.school_year import school_year_for
 
 __all__ = [

@@ -7,9 +7,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from lms.models import Classroom, Enrollment, Guardianship, School, User
+from lms.models.people import PRESCHOOL_GRADE
 from lms.people.names import normalize_name
 from lms.people.phones import normalize_phone
-from lms.models.people import PRESCHOOL_GRADE
 from lms.people.roster.school_software import (
     PARENTS,
     derived_code,
@@ -254,7 +254,9 @@ class _Pupils:
         if is_preschool_class(class_name) and (not written or is_preschool_grade(written)):
             if school is None:
                 return PRESCHOOL_GRADE  # the unknown school is the row's error
-            row.error(f"lớp {class_name} là lớp mầm non, nhưng trường {school.code} không phải trường mầm non")
+            row.error(
+                f"lớp {class_name} là lớp mầm non, nhưng trường {school.code} không phải trường mầm non"
+            )
             return None
         if from_class and not row.text("grade"):
             if class_name:
@@ -291,7 +293,8 @@ class _Pupils:
         first, last = birth_years(self.year, grade)
         if not first <= born.year <= last:
             what, who = (
-                ("lớp mầm non", "trẻ mầm non") if grade == PRESCHOOL_GRADE
+                ("lớp mầm non", "trẻ mầm non")
+                if grade == PRESCHOOL_GRADE
                 else (f"khối {grade}", f"học sinh khối {grade}")
             )
             row.error(

@@ -10,7 +10,6 @@ from lms.models import Classroom, School, Unit
 from lms.people.roster.table import LEVEL_GRADES, LEVEL_NAMES, RosterError
 from lms.people.roster.values import _Row, parse_level
 
-
 OUTSIDE = "không thuộc phường/xã của bạn"
 
 
