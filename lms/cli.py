@@ -278,6 +278,21 @@ def restore_command(file: Path, force: bool) -> None:
     click.echo(f"Đã khôi phục từ {file}")
 
 
+certificates_cli = AppGroup("certificates", help="Certificates of completed courses.")
+
+
+@certificates_cli.command("issue-missing")
+@writes
+def certificates_issue_missing() -> None:
+    """Issue the certificates due for completions recorded before certificates existed (or
+    brought in by an import), and the tier certificates now due."""
+    from lms.learning import certificates
+
+    issued = certificates.issue_missing(db.session)
+    db.session.commit()
+    click.echo(f"Đã cấp {issued} chứng nhận.")
+
+
 def register(app: Flask) -> None:
     from lms.cli_roster import roster_cli
 
@@ -288,3 +303,4 @@ def register(app: Flask) -> None:
     app.cli.add_command(courses_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(certificates_cli)

@@ -312,7 +312,8 @@ def test_every_bad_row_is_reported_and_nothing_is_written(app, schools):
         "Dòng 9: Số điện thoại phụ huynh không hợp lệ: “12345” (cần 10 chữ số, ví dụ "
         "0912345678)",
         "Dòng 10: thiếu Số điện thoại phụ huynh",
-        "Dòng 11: trường MN01 là trường mầm non: không nhập học sinh mầm non",
+        "Dòng 11: Khối “5” không hợp với trường mầm non MN01: lớp mầm non để trống Khối, hoặc "
+        "ghi 0, Nhà trẻ, Mẫu giáo, 5 tuổi…",
     ]
     assert isinstance(report.errors[0], RowError) and report.errors[0].row == 3
     assert (report.created, report.updated, report.unchanged) == (0, 0, 0)
