@@ -12,7 +12,7 @@ Its plan, as its "Chỉ tiêu cụ thể năm 2026" states it, over the calendar
 
 from datetime import date
 
-from lms.demo.people import SchoolSpec, build_officials, build_schools, rename
+from lms.demo.people import SchoolSpec, build_officials, build_schools, readme_login
 from lms.demo.plans import add_outreach, add_plan
 from lms.demo.pupils import known_parent
 from lms.demo.world import HORIZON, Demo, Learning, Town
@@ -89,10 +89,8 @@ def build(demo: Demo, city: Unit) -> Unit:
     campuses = build_schools(demo, town, SCHOOLS)
     # The commune as it is since 1 July 2025, when wards and communes took over from districts.
     officials = build_officials(demo, town, OFFICIALS, date(2025, 7, 1), pace=0.9)
-    official = officials[0]
-    official.username, official.password_hash = "canbo.habac", demo.password_hash
-    rename(official, "Đặng Văn Hùng")
-    demo.learns(official, "official", PERIOD[0], HORIZON, 1.0)
+    readme_login(demo, officials[0], "canbo.habac", "Đặng Văn Hùng", PERIOD[0])
+    demo.learns(officials[0], "official", PERIOD[0], HORIZON, 1.0)
     child = demo.roster[campuses["MN-HABAC"].room(demo.current_year, "Lá 1").id][0]
     known_parent(demo, town, "0909000002", "Lương Thị Ngọc", [child])
     add_outreach(demo, campuses, OUTREACH)

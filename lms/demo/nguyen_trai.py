@@ -14,7 +14,7 @@ September 2025 to the year's end on 31 May 2026):
 
 from datetime import date
 
-from lms.demo.people import SchoolSpec, build_officials, build_schools, rename
+from lms.demo.people import SchoolSpec, build_officials, build_schools, readme_login
 from lms.demo.plans import add_outreach, add_plan
 from lms.demo.pupils import known_parent
 from lms.demo.world import Demo, Learning, Town
@@ -99,12 +99,10 @@ def _readme_accounts(demo: Demo, town: Town, campuses: dict) -> None:
     room_3a = campuses["TH-KD"].room(year, "3A")
     room_7a1 = campuses["THCS-LQD"].room(year, "7A1")
     teacher = next(s for s in campuses["TH-KD"].staff if s.id == room_3a.homeroom_teacher_id)
-    teacher.username, teacher.password_hash = "gv.lan", demo.password_hash
-    rename(teacher, "Nguyễn Thị Lan")
+    readme_login(demo, teacher, "gv.lan", "Nguyễn Thị Lan", PERIOD[0])
     pupils_3a, pupils_7a1 = demo.roster[room_3a.id], demo.roster[room_7a1.id]
     minh = pupils_7a1[0]
-    minh.username, minh.password_hash = "hs.minh", demo.password_hash
-    rename(minh, minh.full_name.split(" ")[0] + " Đức Minh")
+    readme_login(demo, minh, "hs.minh", minh.full_name.split(" ")[0] + " Đức Minh", PERIOD[0])
     for pupil in pupils_3a:
         set_pin(pupil, PIN)  # sealed too: the demo's cards print without a new PIN
     known_parent(demo, town, "0909000001", "Phạm Thị Thu", [pupils_3a[1], pupils_7a1[1]])

@@ -157,5 +157,10 @@ def build_officials(demo: Demo, town: Town, count: int, employed_from: date, pac
     return officials
 
 
-def rename(user: User, full_name: str) -> None:
+def readme_login(demo: Demo, user: User, username: str, full_name: str, since: date) -> None:
+    """One of the README's accounts: its username, name and the password demo1234; an adult
+    has claimed it by `since` at the latest."""
+    user.username, user.password_hash = username, demo.password_hash
     user.full_name, user.name_key = full_name, name_sort_key(full_name)
+    if user.role != "pupil":
+        user.claimed_at = user.claimed_at or datetime.combine(since, time(1))
