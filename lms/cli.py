@@ -112,8 +112,9 @@ demo_cli = AppGroup("demo", help="Demo data for trying the platform.")
 @demo_cli.command("load")
 @writes
 def demo_load() -> None:
-    """Load a demo ward (refuses on a database that already holds real data)."""
+    """Load the demo city (refuses on a database that already holds real data)."""
     from lms.demo import DEMO_PASSWORD, DEMO_PIN, DemoRefused, load_demo
+    from lms.learning import certificates
 
     try:
         result = load_demo(db.session)
@@ -122,9 +123,13 @@ def demo_load() -> None:
     if result["status"] == "already":
         click.echo("Dữ liệu mẫu đã có sẵn.")
         return
+    issued = certificates.issue_missing(db.session)  # the demo's completions are bulk-inserted
+    db.session.commit()
     click.echo(
-        f"Đã nạp phường mẫu: {result['pupils']} học sinh, {result['parents']} phụ huynh, "
-        f"{result['staff']} cán bộ, giáo viên. Mật khẩu các tài khoản mẫu: {DEMO_PASSWORD}.\n"
+        f"Đã nạp thành phố mẫu {result['city']} ({', '.join(result['units'])}): "
+        f"{result['pupils']} học sinh, {result['children']} trẻ mầm non, {result['parents']} phụ huynh, "
+        f"{result['staff']} cán bộ, giáo viên, nhân viên, {result['officials']} cán bộ, công chức "
+        f"phường/xã; {issued} chứng nhận. Mật khẩu các tài khoản mẫu: {DEMO_PASSWORD}.\n"
         f"Thẻ lớp: lớp 3A Trường Tiểu học Kim Đồng, mã lớp THKD3A; trong bản mẫu, mỗi học sinh "
         f"lớp này có PIN {DEMO_PIN} (các lớp khác chưa có PIN). Ở lớp thật, mỗi học sinh có PIN "
         f"riêng, in trên thẻ đăng nhập; khi giáo viên xác nhận cấp PIN mới, PIN cũ hết hiệu lực."
