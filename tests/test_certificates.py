@@ -465,3 +465,17 @@ def test_printing_needs_the_public_address(ward, make_browser, web_app):
         f"https://hoc.phuongmau.gov.vn/verify/{code}")
     web_app.config["PUBLIC_URL"] = "hoc.phuongmau.gov.vn"  # not an http(s) address
     assert signed_in(make_browser, "an").get(f"/certificates/{certificate.id}").status_code == 503
+
+
+def test_the_issue_missing_command(ward, runner):
+    an = ward["an"]
+    earlier = datetime.combine(TODAY - timedelta(days=1), time(3))
+    db.session.add(Completion(user_id=an.id, course_id=course_id("bat-buoc-mot"), completed_at=earlier))
+    db.session.commit()
+    result = runner.invoke(args=["certificates", "issue-missing"])
+    assert result.exit_code == 0, result.output
+    assert "Đã cấp 1 chứng nhận." in result.output
+    db.session.expire_all()
+    assert [c.issued_on for c in held(an, "course")] == [TODAY - timedelta(days=1)]
+    again = runner.invoke(args=["certificates", "issue-missing"])
+    assert "Đã cấp 0 chứng nhận." in again.output
