@@ -5,10 +5,12 @@ city admin does.
 
 One world (a city; its ward with two schools, their staff, classes, pupils and families, a
 campaign and an official; another unit with its own school, class, pupil, family and campaign;
-the city's own campaign) is built once for the module and put back row by row before each case, so that a case that changes something
-(the ward admin withdrawing an assignment, say) does not leak into the next. Each role's
-signed-in session is part of that world, so no case has to sign in."""
+the city's own campaign) is built once for the module and put back row by row before each
+case, so that a case that changes something (the ward admin withdrawing an assignment, say)
+does not leak into the next. Each role's signed-in session is part of that world, so no case
+has to sign in."""
 
+import io
 import re
 import shutil
 from collections.abc import Callable
@@ -24,6 +26,7 @@ from sqlalchemy import MetaData, event, select, text
 from lms import create_app
 from lms.content.sync import sync_courses
 from lms.extensions import db, limiter
+from lms.learning import certificates
 from lms.models import (
     Assignment,
     Campaign,
@@ -112,9 +115,13 @@ def build_world(session) -> SimpleNamespace:
         attempts[key] = QuizAttempt(user_id=pupil.id, course_id=quiz.id,
                                     quiz_version_id=version.id, status="open")
         session.add_all([assignments[key], attempts[key]])
-    session.add_all([campaign_of(ward, "Chiến dịch 2025-2026"),
-                     campaign_of(other, "Kế hoạch xã 2026", date(2026, 1, 1), date(2026, 12, 31)),
-                     campaign_of(city, "Kế hoạch thành phố")])
+    plans = {"ward": campaign_of(ward, "Chiến dịch 2025-2026"),
+             "c": campaign_of(other, "Kế hoạch xã 2026", date(2026, 1, 1), date(2026, 12, 31)),
+             "city": campaign_of(city, "Kế hoạch thành phố")}
+    session.add_all(plans.values())
+    session.flush()
+    cert_b = certificates.issue_course_certificate(session, pupil_b.id, quiz.id)
+    cert_c = certificates.issue_course_certificate(session, pupil_c.id, quiz.id)
     session.commit()
     return SimpleNamespace(
         school_a=school_a.id, school_b=school_b.id, room_a=room_a.id, room_b=room_b.id,
@@ -125,7 +132,9 @@ def build_world(session) -> SimpleNamespace:
         attempt_b=attempts["b"].id, quiz=quiz.id, no_quiz=no_quiz.id,
         ward=ward.id, city=city.id, unit_c=other.id, school_c=school_c.id, code_c=school_c.code,
         room_c=room_c.id, pupil_c=pupil_c.id, parent_c=parent_c.id, teacher_c=teacher_c.id,
-        official_c=official_c.id, assignment_c=assignments["c"].id, attempt_c=attempts["c"].id)
+        official_c=official_c.id, assignment_c=assignments["c"].id, attempt_c=attempts["c"].id,
+        plan_ward=plans["ward"].id, plan_c=plans["c"].id, plan_city=plans["city"].id,
+        cert_b=cert_b.id, cert_c=cert_c.id, cert_code_b=certificates.code_of(cert_b))
 
 
 class TrackingBrowser(Browser):
@@ -257,6 +266,21 @@ def admins(ward, school_admin=403, city=None):
     return staff(ward, teacher=403, school_admin=school_admin, city=city)
 
 
+def overseers(ward, city=None):
+    """Pages of the unit and city admins only: plans, officials, a unit's dashboard."""
+    return {**dict.fromkeys(ROLES, 403), "anonymous": LOGIN, "ward_admin": ward,
+            "city_admin": ward if city is None else city}
+
+
+def plan_form(**changes):
+    """A plan following the five default groups (lms.campaign.forms.CampaignForm)."""
+    form = {"name": "Đợt 2", "starts_on": "2026-09-01", "ends_on": "2027-06-30"}
+    for group, percent in DEFAULT_TARGETS.items():
+        form[f"{group}-follow"] = "y"
+        form[f"{group}-percent"] = str(percent)
+    return {**form, **changes}
+
+
 def everyone(status, anonymous=None):
     expected = dict.fromkeys(ROLES, status)
     if anonymous is not None:
@@ -363,6 +387,21 @@ ROUTES = [
           admins((302, "/admin/schools/{school_b}"))),
     Route("admin.roster", "POST", lambda w: "/admin/roster",  # no file: back to the form
           admins((302, "/admin/"), school_admin=(302, "/admin/"))),
+    # a unit's own officials
+    Route("admin.officials_home", "GET", lambda w: "/admin/officials",
+          overseers((302, "/admin/units/{ward}/officials"), city=200)),
+    Route("admin.officials", "GET", lambda w: f"/admin/units/{w.ward}/officials", overseers(200)),
+    Route("admin.official_setup_codes", "POST",
+          lambda w: f"/admin/units/{w.ward}/officials/setup-codes", overseers(200)),
+    # certificates: school B's pupil's, seen by the unit's admins; verification is public
+    Route("certificates.mine", "GET", lambda w: "/certificates", learners(200, staff_status=200)),
+    Route("certificates.show", "GET", lambda w: f"/certificates/{w.cert_b}",
+          {**dict.fromkeys(ROLES, 403), "anonymous": LOGIN, "ward_admin": 200, "city_admin": 200}),
+    Route("certificates.family", "GET", lambda w: "/family/certificates",
+          {**dict.fromkeys(ROLES, 403), "anonymous": LOGIN, "parent": 200}),
+    Route("certificates.for_class", "GET", lambda w: class_b(w, "/certificates"), staff(403)),
+    Route("certificates.verify", "GET", lambda w: "/verify", everyone(200)),
+    Route("certificates.verify_code", "GET", lambda w: f"/verify/{w.cert_code_b}", everyone(200)),
     # the campaign's dashboards, on school B
     Route("campaign.ward", "GET", lambda w: "/dashboard/",
           admins(200, school_admin=(302, "/dashboard/schools/{school_a}"))),
@@ -371,13 +410,20 @@ ROUTES = [
           admins(200, school_admin=200)),
     Route("campaign.download", "GET", lambda w: "/dashboard/report.csv",
           admins(200, school_admin=200)),
+    Route("campaign.unit", "GET", lambda w: f"/dashboard/units/{w.ward}", overseers(200)),
+    # plans: a unit admin keeps their own unit's, the city admin the city's (and its units')
+    Route("campaign.plan", "GET", lambda w: "/dashboard/plan", overseers(200)),
+    Route("campaign.new_plan", "GET", lambda w: "/dashboard/plan/new", overseers(200)),
     Route("campaign.create_campaign", "POST", lambda w: "/dashboard/campaign",
-          admins((302, "/dashboard/"), city=403),
-          lambda w: {"name": "Đợt 2", "starts_on": "2026-09-01", "ends_on": "2027-06-30"}),
+          overseers((302, "/dashboard/"), city=(302, "/dashboard/plan?unit={city}")),
+          lambda w: plan_form()),
+    Route("campaign.edit_plan", "GET", lambda w: f"/dashboard/plans/{w.plan_ward}", overseers(200)),
     Route("campaign.targets", "POST", lambda w: "/dashboard/targets",
-          admins((302, "/dashboard/"), city=403),
-          lambda w: {"primary": "90", "lower_secondary": "90", "teachers": "80", "parents": "70",
-                     "households": "60"}),
+          overseers((302, "/dashboard/"), city=(302, "/dashboard/plan?unit={city}")),
+          lambda w: plan_form(name="Chiến dịch", **{"primary-percent": "90"})),
+    Route("campaign.targets", "POST", lambda w: f"/dashboard/plans/{w.plan_ward}",
+          overseers((302, "/dashboard/"), city=(302, "/dashboard/plan?unit={ward}")),
+          lambda w: plan_form(name="Chiến dịch", **{"primary-percent": "90"}), variant="/<id>"),
     Route("campaign.add_activity", "POST",
           lambda w: f"/dashboard/schools/{w.school_b}/activities",
           admins((302, "/dashboard/schools/{school_b}")),
@@ -517,6 +563,17 @@ OTHER_UNIT = [
                 "participants": "50"}, 403, (302, "/dashboard/schools/{school_c}")),
     ("campaign.download", "GET", lambda w: f"/dashboard/report.csv?school={w.code_c}", None,
      403, 200),
+    ("campaign.download", "GET", lambda w: f"/dashboard/report.csv?unit={w.unit_c}", None, 403, 200),
+    ("campaign.unit", "GET", lambda w: f"/dashboard/units/{w.unit_c}", None, 403, 200),
+    ("campaign.edit_plan", "GET", lambda w: f"/dashboard/plans/{w.plan_c}", None, 403, 200),
+    ("campaign.targets", "POST", lambda w: f"/dashboard/plans/{w.plan_c}",
+     lambda w: plan_form(name="Kế hoạch xã", starts_on="2026-01-01", ends_on="2026-12-31"),
+     403, (302, "/dashboard/plan?unit={unit_c}")),
+    ("admin.officials", "GET", lambda w: f"/admin/units/{w.unit_c}/officials", None, 403, 200),
+    ("admin.official_setup_codes", "POST", lambda w: f"/admin/units/{w.unit_c}/officials/setup-codes",
+     None, 403, 200),
+    ("certificates.show", "GET", lambda w: f"/certificates/{w.cert_c}", None, 403, 200),
+    ("certificates.for_class", "GET", lambda w: class_c(w, "/certificates"), None, 403, 403),
 ]
 
 
@@ -525,7 +582,7 @@ def test_every_route_on_an_object_is_tried_on_another_unit(shared):
     (learners' own attempts aside: the table above covers them) is in OTHER_UNIT."""
     routes = {(rule.endpoint, method) for rule in shared.app.url_map.iter_rules()
               if rule.arguments and not rule.endpoint.startswith(("learning.", "catalog.", "auth."))
-              and rule.endpoint not in ("static", "teaching.preview")
+              and rule.endpoint not in ("static", "teaching.preview", "certificates.verify_code")
               for method in rule.methods - {"HEAD", "OPTIONS"}}
     assert routes == {(endpoint, method) for endpoint, method, *_rest in OTHER_UNIT}
 
@@ -549,6 +606,21 @@ def test_the_other_units_admin_is_kept_out_of_this_ward(world, shared):
                 class_b(world), "/dashboard/report.csv?school=B"):
         assert browser.get(url).status_code == 403, url
     assert browser.post(f"/admin/users/{world.teacher_b}/active").status_code == 403
+
+
+def test_a_roster_for_another_units_school(world, shared):
+    """The upload is bounded by the unit scope: a pupil list naming school C is refused row by
+    row for the ward's admin, checked for the city's (a dry run: nothing is written)."""
+    data = ("school_code,class,grade,full_name,date_of_birth,student_code\n"
+            f"{world.code_c},3C,3,Vũ Văn Mới,05/09/2016,HSC01\n").encode()
+    for actor, status in (("ward_admin", 400), ("city_admin", 200)):
+        shared.reset()
+        response = shared.browser(actor).post(
+            "/admin/roster", {"file": (io.BytesIO(data), "hs.csv"), "dry_run": "y"},
+            content_type="multipart/form-data")
+        assert response.status_code == status, actor
+        refused = "không thuộc phường/xã của bạn" in page_text(response.get_data(as_text=True))
+        assert refused == (actor == "ward_admin"), actor
 
 
 def test_lists_show_only_the_units_in_scope(world, shared):

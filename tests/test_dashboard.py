@@ -401,4 +401,5 @@ def test_without_a_campaign_the_ward_admin_creates_one(app, courses, factory, br
         "Bình dân học vụ số", START, END)
     assert {t.group: t.percent for t in campaign.targets} == DEFAULT_TARGETS
     page = browser.get(f"/dashboard/?as_of={AS_OF}").get_data(as_text=True)
-    assert "<h1>Bình dân học vụ số</h1>" in page and 'role="img"' in page
+    assert "<h1>Phường Mẫu</h1>" in page and "<span>Bình dân học vụ số</span>" in page
+    assert 'role="img"' in page

@@ -57,9 +57,9 @@ def index():
         .order_by(School.name)
     ).all()
     # The city admin oversees several units: each school says which one it belongs to.
-    units = (
-        {u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_(scope)))} if len(scope) > 1 else {}
-    )
+    units = {}
+    if len(scope) > 1:
+        units = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_(scope)))}
     return render_template("admin/index.html", schools=schools, units=units, form=RosterForm())
 
 
@@ -134,7 +134,7 @@ def roster():
     # page before this runs). Reading only the first N bytes used to import a cut file.
     data = upload.read()
     only = current_user.school.code if current_user.role == "school_admin" else None
-    # A ward admin names the school of a file without a school-code column (a class's list).
+    # A unit or city admin names the school of a file without a school-code column (a class's list).
     chosen = None if only else (request.form.get("school") or "").strip() or None
     try:
         report = import_roster(
@@ -144,6 +144,7 @@ def roster():
             dry_run=form.dry_run.data,
             only_school_code=only,
             school_code=chosen,
+            unit_ids=unit_scope(),  # a row naming a school or unit beyond the admin's is an error
         )
     except RosterError as error:
         flash(str(error), "error")

@@ -1,4 +1,11 @@
-"""Coverage against the campaign's targets: ward and school dashboards, the report."""
+"""Coverage against each plan's targets, every page within the admin's unit scope:
+
+- the city admin's dashboard: the city's totals under the city's plan, and every ward and
+  commune side by side under its own plan, furthest behind first;
+- a ward's or commune's page (the unit admin's dashboard; the city admin's drill-down):
+  the plan's indicators, the schools most behind first, the trend and the plan;
+- a school's page: its figures and its classes (whose class pages are the teachers');
+- the report files, the same as `flask report coverage` gives for the same scope and date."""
 
 from datetime import date
 
@@ -8,45 +15,20 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from lms import spreadsheets
-from lms.access import ADMINS, load_school, roles_required
+from lms.access import ADMINS, OVERSEERS, load_school, load_unit, roles_required
 from lms.campaign import charts, metrics
 from lms.campaign import report as report_files
 from lms.campaign import trend as trends
-from lms.campaign.forms import ActivityForm, CampaignForm, TargetsForm
+from lms.campaign.forms import INDICATOR_LABELS, ActivityForm, CampaignForm
 from lms.extensions import db
-from lms.models import (
-    GROUPS,
-    Campaign,
-    Classroom,
-    OutreachActivity,
-    School,
-    TargetChange,
-    Unit,
-)
+from lms.models import INDICATORS, Campaign, Classroom, OutreachActivity, School, Unit
 from lms.models.base import today_in_vietnam
+from lms.people.units import home_unit
 
 bp = Blueprint("campaign", __name__, url_prefix="/dashboard")
-PAGE_SIZE = 40
-
-
-def current_campaign() -> Campaign | None:
-    """The campaign of the admin's own unit: the ward's or commune's, the city's, the school's."""
-    from lms.people.units import home_unit, the_city
-
-    if current_user.role == "city_admin":
-        unit = the_city(db.session)
-    elif current_user.role == "ward_admin":
-        unit = home_unit(db.session, current_user)
-    else:
-        unit = current_user.school.unit if current_user.school_id else None
-    return campaign_of(unit.id) if unit is not None else None
-
-
-def campaign_of(unit_id: int) -> Campaign | None:
-    # TODO(dashboards): metrics.current_campaign(db.session, unit_id) once it takes the unit
-    return db.session.scalar(
-        select(Campaign).where(Campaign.unit_id == unit_id).order_by(Campaign.starts_on.desc()).limit(1)
-    )
+PAGE_SIZE = 15  # schools on a unit's page (with a year-long trend, under the page-weight limit)
+UNITS_PAGE = 20  # wards and communes on the city's (Hải Phòng has over a hundred)
+MIMETYPES = {"json": "application/json", "csv": spreadsheets.CSV, "xlsx": spreadsheets.XLSX}
 
 
 def as_of_date() -> date | None:
@@ -59,53 +41,105 @@ def as_of_date() -> date | None:
         abort(400)
 
 
-def group_labels() -> dict[str, str]:
-    return {
-        "primary": _("Primary pupils"),
-        "lower_secondary": _("Lower-secondary pupils"),
-        "teachers": _("Teachers and staff"),
-        "parents": _("Parents"),
-        "households": _("Households"),
-    }
+def labels_of(groups) -> dict[str, str]:
+    """What each indicator is called, for the groups given, in that order."""
+    return {g: str(INDICATOR_LABELS[g]) for g in groups}
 
 
-def present_groups(figures: dict) -> dict[str, str]:
-    """The groups that have people in them: a primary school has no lower-secondary pupils, and
-    an empty group has no percentage, no target to meet and no line on the chart."""
-    return {g: label for g, label in group_labels().items() if figures[g].population}
+def chart_groups(figures: dict) -> dict[str, str]:
+    """The groups drawn on the trend chart: those with people in them (a primary school has no
+    lower-secondary pupils, and an empty group has no percentage, no target and no line);
+    activities are counted per school, not week by week."""
+    drawn = [g for g in figures if g in trends.TRENDS and figures[g].population]
+    return labels_of(drawn)
+
+
+def city_of_admin() -> Unit | None:
+    """The city whose dashboard this city admin sees (lms.campaign.plans, imported below)."""
+    return plans.city_of(current_user)
+
+
+def own_unit() -> Unit | None:
+    """The ward or commune a unit admin works for; a school admin's school's."""
+    if current_user.role == "school_admin":
+        return current_user.school.unit
+    return home_unit(db.session, current_user)
 
 
 @bp.get("/")
 @roles_required(*ADMINS)
 def ward():
+    """Each admin's own dashboard: a principal's school, a unit admin's ward or commune, the
+    city admin's city."""
     if current_user.role == "school_admin":
         return redirect(url_for(".school", school_id=current_user.school_id, **request.args))
-    campaign = current_campaign()
+    if current_user.role == "city_admin":
+        return city_page()
+    unit = own_unit()
+    campaign = metrics.current_campaign(db.session, unit.id) if unit is not None else None
     if campaign is None:
         return render_template("campaign/no_campaign.html", form=CampaignForm())
-    as_of = as_of_date()
-    result = metrics.ward_report(db.session, campaign, as_of)
+    return unit_page(unit, campaign)
+
+
+@bp.get("/units/<int:unit_id>")
+@roles_required(*OVERSEERS)
+def unit(unit_id: int):
+    """A ward's or commune's page, reached from the city's (or a unit admin's own)."""
+    unit = load_unit(unit_id)
+    campaign = metrics.current_campaign(db.session, unit.id)
+    if campaign is None:  # nothing to count against: its plans page offers to write one
+        return redirect(url_for(".plan", unit=unit.id))
+    return unit_page(unit, campaign)
+
+
+def paged(items: list, size: int) -> tuple[list, int, int]:
+    """This page's items (`?page=`), the page and the number of pages."""
     page = max(request.args.get("page", 1, type=int), 1)
-    rows = result.rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-    pages = (len(result.rows) + PAGE_SIZE - 1) // PAGE_SIZE
+    return items[(page - 1) * size : page * size], page, (len(items) + size - 1) // size
+
+
+def unit_page(unit: Unit, campaign: Campaign):
+    result = metrics.unit_report(db.session, campaign, as_of_date())
+    rows, page, pages = paged(result.rows, PAGE_SIZE)
     series = trends.trend(db.session, campaign, result.as_of, report=result)
+    per_school = [g for g in result.indicators if g not in ("officials", "activities")]
     return render_template(
         "campaign/ward.html",
+        unit=unit,
         campaign=campaign,
         report=result,
         rows=rows,
         page=page,
         pages=pages,
-        labels=group_labels(),
-        chart=charts.trend_chart(series, present_groups(result.total)),
+        labels=labels_of(result.indicators),
+        columns=labels_of(per_school),
+        chart=charts.trend_chart(series, chart_groups(result.indicators)),
         series=series,
-        targets=TargetsForm(data={g: campaign.target(g) for g in GROUPS}),
-        changes=db.session.scalars(
-            select(TargetChange)
-            .where(TargetChange.campaign_id == campaign.id)
-            .order_by(TargetChange.changed_at.desc())
-            .limit(10)
-        ).all(),
+        scope={"unit": unit.id},
+        city=city_of_admin(),
+    )
+
+
+def city_page():
+    city = city_of_admin()
+    campaign = metrics.current_campaign(db.session, city.id) if city is not None else None
+    if campaign is None:
+        return render_template("campaign/no_campaign.html", form=CampaignForm())
+    result = metrics.city_report(db.session, campaign, as_of_date())
+    followed = {g for u in result.units if u.report for g in u.report.indicators}
+    present = {g for g, f in result.total.items() if f.population}
+    units, page, pages = paged(result.units, UNITS_PAGE)
+    return render_template(
+        "campaign/city.html",
+        city=city,
+        campaign=campaign,
+        report=result,
+        units=units,
+        page=page,
+        pages=pages,
+        labels=labels_of(g for g in INDICATORS if g in present),
+        columns=labels_of(g for g in INDICATORS if g in followed),
     )
 
 
@@ -113,7 +147,7 @@ def ward():
 @roles_required(*ADMINS)
 def school(school_id: int):
     school = load_school(school_id)
-    campaign = campaign_of(school.unit_id)
+    campaign = metrics.current_campaign(db.session, school.unit_id)
     if campaign is None:
         abort(404)
     result, classes = metrics.school_report(db.session, campaign, school, as_of_date())
@@ -124,7 +158,7 @@ def school(school_id: int):
         .where(OutreachActivity.school_id == school.id)
         .order_by(OutreachActivity.held_on.desc())
     ).all()
-    figures = result.rows[0].groups if result.rows else result.total
+    figures = {g: f for g, f in result.indicators.items() if g != "activities"}
     return render_template(
         "campaign/school.html",
         campaign=campaign,
@@ -133,10 +167,11 @@ def school(school_id: int):
         figures=figures,
         classes=classes,
         rooms=rooms,
-        labels=group_labels(),
-        chart=charts.trend_chart(series, present_groups(figures)),
+        labels=labels_of(figures),
+        chart=charts.trend_chart(series, chart_groups(figures)),
         series=series,
         activities=activities,
+        held=result.rows[0].activities if result.rows else 0,
         form=ActivityForm(data={"held_on": today_in_vietnam()}),
     )
 
@@ -144,7 +179,18 @@ def school(school_id: int):
 @bp.get("/competencies")
 @roles_required(*ADMINS)
 def competencies():
-    campaign = current_campaign()
+    """Learners per competence component, in the admin's own scope (`?unit=` for the city
+    admin's wards and communes)."""
+    unit_id = request.args.get("unit", type=int)
+    if unit_id is not None:
+        if current_user.role not in OVERSEERS:
+            abort(403)
+        unit = load_unit(unit_id)
+    elif current_user.role == "city_admin":
+        unit = city_of_admin()
+    else:
+        unit = own_unit()
+    campaign = metrics.current_campaign(db.session, unit.id) if unit is not None else None
     if campaign is None:
         abort(404)
     school_id = current_user.school_id if current_user.role == "school_admin" else None
@@ -155,29 +201,43 @@ def competencies():
     return render_template("campaign/competencies.html", campaign=campaign, table=table, codes=codes)
 
 
+def report_scope() -> dict:
+    """What a download may cover, from `?city=1`, `?unit=<id>` or `?school=<code>` (else the
+    admin's own): the arguments of report.build. 404 for what does not exist, 403 for what
+    is not theirs."""
+    code = request.args.get("school") or None
+    unit_id = request.args.get("unit", type=int)
+    city = bool(request.args.get("city"))
+    if current_user.role == "school_admin":
+        if unit_id is not None or city:
+            abort(403)
+        return {"school_code": current_user.school.code, "unit_id": current_user.school.unit_id}
+    if city:
+        town = city_of_admin() if current_user.role == "city_admin" else abort(403)
+        return {"city": True, "unit_id": town.id if town else None}
+    if code is not None:
+        school = db.session.scalar(select(School).where(School.code == code)) or abort(404)
+        load_school(school.id)
+        return {"school_code": school.code, "unit_id": school.unit_id}
+    if unit_id is not None:
+        return {"unit_id": load_unit(unit_id).id}
+    if current_user.role == "city_admin":
+        town = city_of_admin()
+        return {"city": True, "unit_id": town.id if town else None}
+    unit = own_unit() or abort(404)  # a unit admin of no unit (yet) has nothing to report
+    return {"unit_id": unit.id}
+
+
 @bp.get("/report.<fmt>")
 @roles_required(*ADMINS)
 def download(fmt: str):
-    campaign = current_campaign()
-    if campaign is None or fmt not in ("json", "csv", "xlsx"):
+    if fmt not in report_files.FORMATS:
         abort(404)
-    code = request.args.get("school") or None
-    if current_user.role == "school_admin":
-        code = current_user.school.code
-    elif code is not None:
-        school = db.session.scalar(select(School).where(School.code == code))
-        if school is None:
-            abort(404)
-        load_school(school.id)
-        campaign = campaign_of(school.unit_id) or abort(404)
-    result = metrics.ward_report(db.session, campaign, as_of_date(), code)
-    name = f"bao-cao-binh-dan-hoc-vu-so-{result.as_of.isoformat()}.{fmt}"
-    if fmt == "json":
-        return spreadsheets.download(report_files.to_json(result), name, "application/json")
-    if fmt == "csv":
-        return spreadsheets.download(report_files.to_csv(result), name, spreadsheets.CSV)
-    unit = db.session.get(Unit, campaign.unit_id)
-    return spreadsheets.download(report_files.to_xlsx(result, unit.name), name, spreadsheets.XLSX)
+    try:
+        data, name = report_files.build(db.session, fmt, as_of=as_of_date(), **report_scope())
+    except report_files.NoCampaign:
+        abort(404)
+    return spreadsheets.download(data, name, MIMETYPES[fmt])
 
 
 @bp.post("/schools/<int:school_id>/activities")
