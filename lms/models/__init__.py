@@ -1,5 +1,6 @@
 """SQLAlchemy models: plain typed classes, no request or session logic."""
 
+from lms.models.access_log import AccessLog
 from lms.models.campaign import (
     GROUPS,
     INDICATORS,
@@ -48,6 +49,7 @@ __all__ = [
     "ROLES",
     "GROUPS",
     "INDICATORS",
+    "AccessLog",
     "Assignment",
     "Campaign",
     "CampaignTarget",
