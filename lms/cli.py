@@ -299,9 +299,11 @@ def certificates_issue_missing() -> None:
 
 
 def register(app: Flask) -> None:
+    from lms.cli_privacy import privacy_cli
     from lms.cli_roster import roster_cli
 
     app.cli.add_command(roster_cli)
+    app.cli.add_command(privacy_cli)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(report_cli)
