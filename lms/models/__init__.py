@@ -43,6 +43,7 @@ from lms.models.people import (
     User,
     UserSession,
 )
+from lms.models.privacy import Consent
 
 __all__ = [
     "AUDIENCES",
@@ -61,6 +62,7 @@ __all__ = [
     "AttemptAnswer",
     "Classroom",
     "Completion",
+    "Consent",
     "Course",
     "CourseAsset",
     "CourseAudience",
