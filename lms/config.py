@@ -37,6 +37,10 @@ class Config:
     SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=12)
 
     RATELIMIT_STORAGE_URI = None  # default: lmsdb://<instance>/ratelimits.sqlite3 (all workers)
+    # Several app servers: RATELIMIT_STORAGE_URI=redis://host:6379/0 (docs/scaling.md). A sign-in
+    # waits at most this long for Redis (the client's default is for ever), then fails rather
+    # than go uncounted. The other storages ignore these options.
+    RATELIMIT_STORAGE_OPTIONS = {"socket_timeout": 2, "socket_connect_timeout": 2}
     RATELIMIT_HEADERS_ENABLED = False
     # Failed attempts only (lms.auth.limits); docs/operations.md gives the attack cost.
     LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"

@@ -10,7 +10,7 @@ import threading
 import time
 from urllib.parse import urlsplit
 
-from limits.storage import Storage
+from limits.storage import RedisStorage, Storage
 
 SCHEMA = """CREATE TABLE IF NOT EXISTS counters (
     key TEXT PRIMARY KEY, count INTEGER NOT NULL, expires_at REAL NOT NULL)"""
@@ -86,3 +86,30 @@ class SQLiteFileStorage(Storage):
 
     def clear(self, key: str) -> None:
         self._db().execute("DELETE FROM counters WHERE key = ?", (key,))
+
+
+# Redis: one step, so that two refunds of the same counter cannot both see 1 and leave -1,
+# and a counter whose window has ended (its key gone) is not made again at -1 for a new one.
+# DECR keeps the key's time to live: the window ends when it would have.
+REDIS_GIVE_BACK = """
+local count = tonumber(redis.call("get", KEYS[1]) or "0")
+if count > 0 then
+    return redis.call("decr", KEYS[1])
+end
+return 0
+"""
+
+
+def give_back(storage: Storage, key: str, expiry: int) -> None:
+    """Return one place taken in the fixed-window counter `key` (lms.auth.limits), never below
+    zero, whichever storage counts: this file (the UPSERT clamps at zero), Redis (a script),
+    or the per-process memory storage of the tests."""
+    if isinstance(storage, SQLiteFileStorage):
+        storage.incr(key, expiry, amount=-1)
+    elif isinstance(storage, RedisStorage):
+        script = getattr(storage, "_lms_give_back", None)
+        if script is None:
+            script = storage._lms_give_back = storage.get_connection().register_script(REDIS_GIVE_BACK)
+        script(keys=[storage.prefixed_key(key)])
+    elif storage.get(key) > 0:  # memory:// (the tests): counted in this process alone
+        storage.incr(key, expiry, amount=-1)

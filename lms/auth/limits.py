@@ -2,9 +2,11 @@
 
 An attempt first takes its place in every counter that applies (one atomic increment each in
 the shared storage, lms.ratelimit_storage or Redis), is refused if any is then over its limit,
-and gives its places back when it succeeds: only failures count, and twenty guesses sent at
-once meet the limit one by one. Flask-Limiter's decorators test before and count after the
-response (`deduct_when`), so concurrent guesses all passed the test before any was counted.
+and gives its places back when it succeeds (one atomic step each that never goes below zero,
+lms.ratelimit_storage.give_back): only failures count, and twenty guesses sent at once meet
+the limit one by one, on one app server or several sharing Redis. Flask-Limiter's decorators
+test before and count after the response (`deduct_when`), so concurrent guesses all passed the
+test before any was counted.
 
 Keys name what is protected: an account (its id, however the login was typed), a pupil, a
 class, an address. The limits themselves are settings (lms.config) and docs/operations.md
@@ -20,6 +22,7 @@ from flask_limiter.util import get_remote_address
 from limits import parse_many
 
 from lms.extensions import limiter
+from lms.ratelimit_storage import give_back
 
 NAMESPACE = "guess"
 
@@ -56,9 +59,7 @@ class Attempt:
         """Give back the places taken: a right guess is not a failure."""
         storage = limiter.storage
         for item, key in self.taken:
-            name = item.key_for(NAMESPACE, key)
-            if storage.get(name) > 0:
-                storage.incr(name, item.get_expiry(), amount=-1)
+            give_back(storage, item.key_for(NAMESPACE, key), item.get_expiry())
         self.taken = []
 
 
