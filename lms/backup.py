@@ -1,10 +1,15 @@
-"""Consistent copies of a live SQLite database (the SQLite online backup API) and restore."""
+"""Consistent copies of a live SQLite database (the SQLite online backup API) and restore.
+A backup holds everyone's personal data: it is written readable by the service's user only
+(file 0600, the backups folder 0700), whatever the umask."""
 
+import os
 import sqlite3
 from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
+
+from lms.db_setup import keep_private
 
 PG_HELP = (
     'PostgreSQL: back up with `pg_dump --format=custom --file=lms.dump "$DATABASE_URL"` and '
@@ -29,10 +34,12 @@ def backup(database_url: str, target: Path | None, instance: Path) -> Path:
     source_path = sqlite_path(database_url)
     if target is None:
         folder = instance / "backups"
-        folder.mkdir(exist_ok=True)
+        folder.mkdir(mode=0o700, exist_ok=True)
         target = folder / f"lms-{datetime.now():%Y%m%d-%H%M%S}.sqlite3"
-    if target.exists():
-        raise BackupError(f"{target} đã tồn tại: chọn tên tệp khác.")
+    try:  # created here, private, and never over an existing file
+        os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError as exc:
+        raise BackupError(f"{target} đã tồn tại: chọn tên tệp khác.") from exc
     source = sqlite3.connect(source_path)
     destination = sqlite3.connect(target)
     try:
@@ -74,6 +81,7 @@ def restore(database_url: str, source: Path, force: bool) -> None:
         raise BackupError(f"{source} không phải bản sao lưu của nền tảng này.")
     if _has_data(target_path) and not force:
         raise BackupError("Cơ sở dữ liệu hiện tại đã có dữ liệu: thêm --force để ghi đè.")
+    keep_private(target_path)
     src = sqlite3.connect(source)
     dst = sqlite3.connect(target_path, timeout=30)
     try:

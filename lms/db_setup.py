@@ -1,12 +1,17 @@
-"""Per-connection settings: SQLite in WAL mode with a busy timeout, foreign keys on."""
+"""Per-connection settings: SQLite in WAL mode with a busy timeout, foreign keys on; SQLite
+files readable only by the service's user."""
 
 import functools
+import logging
+import os
 from contextlib import contextmanager
 from contextvars import ContextVar
 
 from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+
+log = logging.getLogger(__name__)
 
 _writer: ContextVar[bool] = ContextVar("writer", default=False)
 _reader: ContextVar[bool] = ContextVar("reader", default=False)
@@ -52,9 +57,46 @@ def reading_first(session):
         _reader.reset(token)
 
 
+SQLITE_COMPANIONS = ("-wal", "-shm", "-journal")
+
+
+def keep_private(path: str | os.PathLike) -> None:
+    """A SQLite file holding personal data, readable and writable by the service's user only
+    (0600): created so when missing (an empty file is an empty database), and made so when an
+    earlier version left it readable by others. SQLite creates the -wal, -shm and -journal
+    files with the database file's mode; those left from before are made private too."""
+    path = os.fspath(path)
+    try:
+        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    except OSError as error:  # a folder that does not exist yet: SQLite will say so itself
+        log.warning("cannot create %s: %s", path, error)
+        return
+    for name in (path, *(path + suffix for suffix in SQLITE_COMPANIONS)):
+        try:
+            mode = os.stat(name).st_mode & 0o777
+        except OSError:
+            continue
+        if mode & 0o077:
+            try:
+                os.chmod(name, mode & 0o700)
+            except OSError as error:  # owned by another user: the operator is told
+                log.warning("%s is readable by others (mode %o), not changed: %s", name, mode, error)
+
+
+def sqlite_file(engine: Engine) -> str | None:
+    """The database's file, or None (in memory, or a URI of SQLite's own)."""
+    database = engine.url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return database
+
+
 def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
     if engine.dialect.name != "sqlite":
         return
+    path = sqlite_file(engine)
+    if path is not None:
+        keep_private(path)  # before the first connection creates it with the default mode
 
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection, _record):

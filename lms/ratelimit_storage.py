@@ -3,7 +3,10 @@
 Flask-Limiter's default memory storage counts per process, so four gunicorn workers would
 allow four times the limit. This keeps fixed-window counters in instance/ratelimits.sqlite3
 (its own file, so it never waits on the application's write lock). Several machines share
-limits through Redis instead: RATELIMIT_STORAGE_URI=redis://host:6379."""
+limits through Redis instead: RATELIMIT_STORAGE_URI=redis://host:6379.
+
+Its keys hold client addresses, so the file is the service user's alone (mode 0600), as the
+database is (lms.db_setup.keep_private)."""
 
 import sqlite3
 import threading
@@ -11,6 +14,8 @@ import time
 from urllib.parse import urlsplit
 
 from limits.storage import RedisStorage, Storage
+
+from lms.db_setup import keep_private
 
 SCHEMA = """CREATE TABLE IF NOT EXISTS counters (
     key TEXT PRIMARY KEY, count INTEGER NOT NULL, expires_at REAL NOT NULL)"""
@@ -31,6 +36,8 @@ class SQLiteFileStorage(Storage):
     def _db(self) -> sqlite3.Connection:
         conn = getattr(self.local, "conn", None)
         if conn is None:
+            if self.path != ":memory:":
+                keep_private(self.path)
             conn = sqlite3.connect(self.path, timeout=10, isolation_level=None)
             # Workers starting together may all set up a new file at once; switching it to
             # WAL can report "locked" at once instead of waiting, so that step is retried.
