@@ -11,6 +11,14 @@ for the three details and with stand-ins for `current_user`, `request`, `session
 that hold only what the audience shares. A template that starts to read anything else of
 them fails with SharedPageError (in the tests) instead of showing one pupil's data to the
 next. Pages with a flashed message are rendered for their viewer alone, as before.
+
+A copy is kept under everything it shows (the page's values, the lesson's text and title
+included, read from the database on every view) and never under the lesson's name alone. So
+a lesson changed by `courses sync`, whether run through this worker, another worker, another
+app server or the command line, is a different key on its next view everywhere: a new copy is
+rendered and the old one ages out unused. No worker has to be told of the change, which is
+what lets several app servers share one database (docs/scaling.md). Whatever else a copy
+depends on (templates, translations) comes with the release, the same on every server.
 """
 
 import functools
