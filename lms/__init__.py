@@ -20,6 +20,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     configure_templates(app)
     configure_errors(app)
     configure_security(app)
+    configure_logs(app)
     configure_proxies(app)
     from lms import cli
 
@@ -104,6 +105,7 @@ def configure_blueprints(app: Flask) -> None:
     from lms.certificates.routes import bp as certificates_bp
     from lms.family.routes import bp as family_bp
     from lms.learning.routes import bp as learning_bp
+    from lms.privacy.routes import bp as privacy_bp
     from lms.teaching.routes import bp as teaching_bp
 
     for blueprint in (
@@ -115,6 +117,7 @@ def configure_blueprints(app: Flask) -> None:
         admin_bp,
         campaign_bp,
         certificates_bp,
+        privacy_bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -139,6 +142,15 @@ def configure_security(app: Flask) -> None:
     from lms import security
 
     security.register(app)
+
+
+def configure_logs(app: Flask) -> None:
+    """Security events on the `lms.security` logger (stderr, and SECURITY_LOG_FILE when set);
+    the access log's entries written once each response is made."""
+    from lms import privacy_log, security_log
+
+    security_log.configure(app)
+    privacy_log.register(app)
 
 
 def configure_proxies(app: Flask) -> None:

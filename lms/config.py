@@ -65,6 +65,12 @@ class Config:
     # computed again when older than this. 0: never store today's.
     METRICS_LIVE_SECONDS = 300
 
+    # Who viewed or exported whose personal data (lms.privacy_log) is kept this many days;
+    # `flask --app lms privacy purge-log` deletes older entries (run it daily).
+    ACCESS_LOG_DAYS = 365
+    # Security events (lms.security_log) go to stderr, and to this file when set (mode 0600).
+    SECURITY_LOG_FILE = None
+
     # Outside tests and the local demo the app refuses a missing or default SECRET_KEY.
     ALLOW_DEFAULT_SECRET = False
 
@@ -83,6 +89,10 @@ def from_environment() -> dict:
     for name in ("PUBLIC_URL", "CARD_KEY"):
         if os.environ.get(name):
             env[name] = os.environ[name]
+    if os.environ.get("ACCESS_LOG_DAYS"):
+        env["ACCESS_LOG_DAYS"] = int(os.environ["ACCESS_LOG_DAYS"])
+    if os.environ.get("SECURITY_LOG_FILE"):
+        env["SECURITY_LOG_FILE"] = os.environ["SECURITY_LOG_FILE"]
     if os.environ.get("TRUSTED_PROXIES"):
         env["TRUSTED_PROXIES"] = int(os.environ["TRUSTED_PROXIES"])
     if os.environ.get("LMS_HTTPS") == "1":

@@ -14,6 +14,7 @@ from lms.admin.routes import SETUP_CODE_DAYS, bp
 from lms.extensions import db
 from lms.models import Unit, User
 from lms.people.codes import issue_code
+from lms.privacy_log import record_access
 from lms.teaching.public_url import require_public_address
 
 
@@ -47,6 +48,7 @@ def officials_home():
 @roles_required(*OVERSEERS)
 def officials(unit_id: int):
     unit = load_unit(unit_id)
+    record_access(db.session, current_user, "officials.view", "unit", unit.id, unit.id)
     return render_template(
         "admin/officials.html", unit=unit, officials=officials_of(unit), several=len(unit_scope()) > 1
     )

@@ -12,6 +12,7 @@ from lms.admin.forms import RosterForm
 from lms.extensions import db
 from lms.models import Classroom, Enrollment, School, Unit, User
 from lms.people.codes import issue_code
+from lms.privacy_log import record_access
 from lms.teaching.public_url import require_public_address
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -67,6 +68,7 @@ def index():
 @roles_required(*ADMINS)
 def school(school_id: int):
     school = load_school(school_id)
+    record_access(db.session, current_user, "staff.view", "school", school.id, school.unit_id, school.id)
     staff = db.session.scalars(
         select(User)
         .where(User.school_id == school.id, User.role.in_(("teacher", "school_admin")))

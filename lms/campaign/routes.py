@@ -24,6 +24,7 @@ from lms.extensions import db
 from lms.models import INDICATORS, Campaign, Classroom, OutreachActivity, School, Unit
 from lms.models.base import today_in_vietnam
 from lms.people.units import home_unit
+from lms.privacy_log import record_access, record_report_export
 
 bp = Blueprint("campaign", __name__, url_prefix="/dashboard")
 PAGE_SIZE = 15  # schools on a unit's page (with a year-long trend, under the page-weight limit)
@@ -150,6 +151,7 @@ def school(school_id: int):
     campaign = metrics.current_campaign(db.session, school.unit_id)
     if campaign is None:
         abort(404)
+    record_access(db.session, current_user, "school.view", "school", school.id, school.unit_id, school.id)
     result, classes = metrics.school_report(db.session, campaign, school, as_of_date())
     series = trends.trend(db.session, campaign, result.as_of, school.id, report=result)
     rooms = {r.id: r for r in db.session.scalars(select(Classroom).where(Classroom.school_id == school.id))}
@@ -233,10 +235,12 @@ def report_scope() -> dict:
 def download(fmt: str):
     if fmt not in report_files.FORMATS:
         abort(404)
+    scope = report_scope()
     try:
-        data, name = report_files.build(db.session, fmt, as_of=as_of_date(), **report_scope())
+        data, name = report_files.build(db.session, fmt, as_of=as_of_date(), **scope)
     except report_files.NoCampaign:
         abort(404)
+    record_report_export(db.session, current_user, scope)
     return spreadsheets.download(data, name, MIMETYPES[fmt])
 
 

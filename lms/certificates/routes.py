@@ -23,6 +23,7 @@ from lms.access import (
 from lms.extensions import db
 from lms.learning import certificates
 from lms.models import Certificate, Classroom, Enrollment, Guardianship, User
+from lms.privacy_log import record_access
 from lms.teaching import matrix
 from lms.teaching.printing import load_class_to_print
 from lms.teaching.public_url import public_url_for, require_public_address
@@ -143,6 +144,7 @@ def for_class(classroom_id: int):
     certificates only (?kind=tier), or one course's (?course=<id>)."""
     room = load_class_to_print(classroom_id)
     require_public_address()
+    record_access(db.session, current_user, "certificate.print", "class", room.id, school_id=room.school_id)
     pupils = matrix.class_pupils(db.session, room.id)
     order = {p.id: i for i, p in enumerate(pupils)}
     held = certificates.of_users(db.session, list(order))

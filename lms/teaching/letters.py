@@ -15,6 +15,7 @@ from lms.access import roles_required
 from lms.extensions import db
 from lms.models import User
 from lms.people.codes import issue_code, live_codes, open_code
+from lms.privacy_log import record_access
 from lms.teaching.printing import back_to, chosen_pupils, load_class_to_print, targets
 from lms.teaching.public_url import require_public_address
 from lms.teaching.routes import STAFF, bp
@@ -64,6 +65,7 @@ def letters(classroom_id: int):
     room = load_class_to_print(classroom_id)
     require_public_address()
     pupils, one = chosen_pupils(room)
+    record_access(db.session, current_user, "letters.print", "class", room.id, school_id=room.school_id)
     state = letter_state(pupils)
     return render_template(
         "teaching/letters.html",

@@ -6,10 +6,12 @@ a separate step whose confirmation page names the cards that stop working."""
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from lms.access import roles_required
 from lms.extensions import db
 from lms.models import Classroom, User
+from lms.privacy_log import record_access
 from lms.teaching import matrix, pins, public_url
 from lms.teaching.public_url import public_url_for, require_public_address
 from lms.teaching.routes import STAFF, bp, load_classroom
@@ -59,6 +61,7 @@ def cards(classroom_id: int):
     room = load_class_with_cards(classroom_id)
     require_public_address()
     pupils, one = chosen_pupils(room)
+    record_access(db.session, current_user, "cards.print", "class", room.id, school_id=room.school_id)
     state = pins.card_state(pupils)
     printable = [p for p in pupils if p.id in state.pins] if room.signin_code else []
     return render_template(

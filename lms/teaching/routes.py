@@ -21,6 +21,7 @@ from lms.formatting import local
 from lms.learning.progress import courses_for_tier
 from lms.models import Assignment, Classroom, Course, School
 from lms.models.base import today_in_vietnam, utcnow
+from lms.privacy_log import record_access
 from lms.teaching import export, matrix
 from lms.teaching.forms import AssignmentForm
 
@@ -74,6 +75,7 @@ def classroom(classroom_id: int):
 def render_classroom(room: Classroom, form: AssignmentForm | None, manage: bool, status=200):
     """What the teacher acts on comes first (needs help, overdue, the assignments), then the
     matrix, a few courses at a time: the page stays small for a class of 45 x 30."""
+    record_access(db.session, current_user, "class.view", "class", room.id, school_id=room.school_id)
     grid = matrix.build_matrix(db.session, room)
     pages = max(1, -(-len(grid.assignments) // COLUMNS_PER_PAGE))
     page = min(max(request.args.get("page", 1, type=int), 1), pages)
@@ -175,6 +177,7 @@ def matrix_export(classroom_id: int, fmt: str):
     if fmt not in ("csv", "xlsx"):
         abort(404)
     grid = matrix.build_matrix(db.session, room)
+    record_access(db.session, current_user, "class.export", "class", room.id, school_id=room.school_id)
     return export.matrix_response(grid, fmt)
 
 
@@ -182,6 +185,7 @@ def matrix_export(classroom_id: int, fmt: str):
 @roles_required(*STAFF)
 def matrix_print(classroom_id: int):
     room = load_classroom(classroom_id)
+    record_access(db.session, current_user, "class.print", "class", room.id, school_id=room.school_id)
     grid = matrix.build_matrix(db.session, room)
     return render_template("teaching/print.html", room=room, grid=grid, today=today_in_vietnam())
 

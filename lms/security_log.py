@@ -1,0 +1,120 @@
+"""Security events (issue 19): one line each on the `lms.security` logger, saying what happened,
+to which account, by whom, when and from which address.
+
+    lms.security login.failed at=2026-12-03T02:14:07Z address="203.0.113.9" login="gv.lan" account=12
+
+Kinds, and the fields each carries besides `at`, `address` and `by` (the signed-in account,
+when there is one; "cli" for a command):
+- login.failed (login as typed, cut to 80 characters; account, when it names one)
+- limit.reached (limits: the counters that were full, lms.auth.limits): a lockout
+- pin.failed (classroom, pupil), code.failed (purpose: setup or pairing; reason)
+- roster.import (file, dry_run, errors, summary)
+- export (action, subject): a file of personal data downloaded (lms.privacy_log)
+- account.enabled, account.disabled (account), account.setup_codes (scope, accounts),
+  account.password_set (account), pins.issued / codes.issued (classroom, pupils)
+- target.changed (campaign, indicator, old, new)
+
+Never a password, PIN or code: callers pass identifiers only, and event() refuses a field
+named for a secret. A login as typed is an identifier (it may be logged), cut to 80
+characters; every value is quoted, so a typed newline cannot forge a line.
+
+The handlers are set up by configure() in the app factory: stderr always, and the file
+SECURITY_LOG_FILE when set, created readable by the service's user only (0600)."""
+
+import json
+import logging
+import os
+import sys
+from logging.handlers import WatchedFileHandler
+
+from flask import Flask, has_request_context, request
+
+from lms.models.base import utcnow
+
+log = logging.getLogger("lms.security")
+SECRET_FIELDS = frozenset({"password", "pin", "code", "secret", "token", "new_password"})
+TEXT_LIMIT = 80  # a login as typed, a file name
+
+
+def event(kind: str, **fields) -> None:
+    """Log one security event; fields are ids, counts, short words and typed identifiers."""
+    refused = SECRET_FIELDS.intersection(fields)
+    if refused:
+        raise ValueError(f"security events never carry secrets: {sorted(refused)}")
+    line = {"at": utcnow().strftime("%Y-%m-%dT%H:%M:%SZ")}
+    if has_request_context():
+        line["address"] = request.remote_addr
+        by = _signed_in_id()
+        if by is not None:
+            line["by"] = by
+    line.update(fields)
+    text = " ".join(f"{name}={_value(value)}" for name, value in line.items())
+    log.info("%s %s", kind, text, extra={"security_kind": kind, "security_fields": line})
+
+
+def _signed_in_id() -> int | None:
+    from flask_login import current_user
+
+    user = current_user._get_current_object()
+    return user.id if user.is_authenticated else None
+
+
+def _value(value) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return ",".join(_value(v) for v in value) or "-"
+    return json.dumps(short(str(value)), ensure_ascii=False)
+
+
+def short(text: str | None, limit: int = TEXT_LIMIT) -> str | None:
+    return None if text is None else text[:limit]
+
+
+class _Stderr(logging.StreamHandler):
+    """stderr as it is when a line is written (tests and servers replace sys.stderr)."""
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value):
+        pass
+
+
+class PrivateFileHandler(WatchedFileHandler):
+    """Appends to a file only its owner reads and writes, also when it is made anew after a
+    log rotation."""
+
+    def _open(self):
+        return open(
+            self.baseFilename,
+            self.mode,
+            encoding=self.encoding,
+            errors=self.errors,
+            opener=lambda path, flags: os.open(path, flags, 0o600),
+        )
+
+
+def configure(app: Flask) -> None:
+    """The logger's handlers for this app (those of an app made before are replaced)."""
+    for handler in [h for h in log.handlers if getattr(h, "lms_security", False)]:
+        log.removeHandler(handler)
+        handler.close()
+    log.setLevel(logging.INFO)
+    handlers: list[logging.Handler] = [_Stderr()]
+    path = app.config.get("SECURITY_LOG_FILE")
+    if path:
+        handler = PrivateFileHandler(path, encoding="utf-8")
+        os.chmod(path, 0o600)  # a file made before, by hand or another umask
+        handlers.append(handler)
+    formatter = logging.Formatter("%(name)s %(message)s")  # each line carries its own time
+    for handler in handlers:
+        handler.lms_security = True
+        handler.setFormatter(formatter)
+        log.addHandler(handler)
