@@ -1,41 +1,49 @@
-"""Pairing a family with a pupil through the one-time code printed on the school's letter."""
+"""Pairing a family with a pupil through the one-time code printed on the school's letter. The
+guardian consents to the child's data being processed (the privacy notice, /privacy) as they
+pair: no consent, no pairing; the consent is recorded with the link (lms.people.consent)."""
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lms.models import Guardianship, User
 from lms.models.base import utcnow
+from lms.people import consent as consents
 from lms.people.codes import find_code, use_code
 from lms.people.households import link_guardian
 from lms.people.names import name_sort_key, normalize_name
 
 
 class PairingError(Exception):
-    """reason: 'phone_taken', 'phone_other_family', 'not_parent'."""
+    """reason: 'phone_taken', 'phone_other_family', 'not_parent', 'no_consent'."""
 
     def __init__(self, reason: str):
         super().__init__(reason)
         self.reason = reason
 
 
-def pair(session: Session, parent: User, code: str) -> User:
-    """Link a signed-in parent to the code's pupil. Returns the pupil."""
+def pair(session: Session, parent: User, code: str, *, consent: bool) -> User:
+    """Link a signed-in parent to the code's pupil, with their consent. Returns the pupil."""
     if parent.role != "parent":
         raise PairingError("not_parent")
+    if not consent:
+        raise PairingError("no_consent")
     row = find_code(session, code, "pairing")
     use_code(session, row, parent)
     pupil = row.user
     link_guardian(session, parent, pupil)
+    consents.record_pairing(session, pupil.id, parent.id)
     session.commit()
     return pupil
 
 
 def signup_and_pair(
-    session: Session, code: str, full_name: str, phone: str, password_hash: str
+    session: Session, code: str, full_name: str, phone: str, password_hash: str, *, consent: bool
 ) -> tuple[User, User]:
-    """Create the parent's account (or claim the record the roster made for that phone).
-    The caller hashes the password first (lms.accounts.hash_password), outside the write
-    transaction, so the slow hash holds no lock."""
+    """Create the parent's account (or claim the record the roster made for that phone), with
+    their consent. The caller hashes the password first (lms.accounts.hash_password), outside
+    the write transaction, so the slow hash holds no lock."""
+    if not consent:
+        raise PairingError("no_consent")
     row = find_code(session, code, "pairing")
     pupil = row.user
     name = normalize_name(full_name)
@@ -61,5 +69,6 @@ def signup_and_pair(
     session.flush()
     use_code(session, row, parent)
     link_guardian(session, parent, pupil)
+    consents.record_pairing(session, pupil.id, parent.id)
     session.commit()
     return parent, pupil

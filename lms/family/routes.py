@@ -27,6 +27,7 @@ PAIRING_MESSAGES = {
         "This phone number is registered with another family. Please contact the school."
     ),
     "not_parent": _l("Only a parent account can be linked to a pupil."),
+    "no_consent": _l("Pairing needs your consent: tick the box after reading the notice."),
 }
 
 
@@ -53,7 +54,9 @@ def pair_view():
             if tries.refused:
                 return limits.too_many(tries)
             try:
-                pupil = pair(db.session, current_user.record(), form.code.data)
+                pupil = pair(
+                    db.session, current_user.record(), form.code.data, consent=form.consent.data
+                )
             except (CodeError, PairingError) as error:
                 return refused(error, "family/pair.html", form)
             tries.succeeded()
@@ -87,7 +90,12 @@ def pair_view():
                 find_code(db.session, form.code.data, "pairing")
             password_hash = hash_password(form.password.data)
             parent, pupil = signup_and_pair(
-                db.session, form.code.data, form.full_name.data, phone, password_hash
+                db.session,
+                form.code.data,
+                form.full_name.data,
+                phone,
+                password_hash,
+                consent=form.consent.data,
             )
         except (CodeError, PairingError) as error:
             return refused(error, "family/signup.html", form)
