@@ -83,7 +83,7 @@ def workbook(data: OwnData) -> Workbook:
     _sheet(
         book,
         _("People"),
-        [_("Name"), _("Role"), _("Account number"), _("Username"), _("Phone"), _("Pupil code"),
+        [_("Name"), _("Account type"), _("Account number"), _("Username"), _("Phone"), _("Pupil code"),
          _("Date of birth"), _("Class"), _("School"), _("Unit"), _("Account created on"),
          _("First signed in on")],
         [
