@@ -123,3 +123,6 @@ def home():
         child_assigned, _rest = home_cards(db.session, child)
         child_cards.append((child, room, child_assigned))
     return render_template("family/home.html", own=assigned + own, children=child_cards)
+
+
+from lms.family import my_data  # noqa: E402,F401  (its routes join this blueprint)
