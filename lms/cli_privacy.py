@@ -11,6 +11,7 @@ from datetime import date
 import click
 from flask.cli import AppGroup
 
+from lms import security_log
 from lms.db_setup import writes
 from lms.extensions import db
 from lms.models.base import today_in_vietnam
@@ -57,6 +58,7 @@ def erase_command(user_id: int | None, phone: str | None, student_code: str | No
         )
     erase(db.session, person)
     db.session.commit()
+    security_log.event("account.erased", by="cli", account=person.id, role=person.role)
     click.echo(f"Đã xóa dữ liệu định danh của tài khoản #{person.id}; số liệu phong trào giữ nguyên.")
 
 
@@ -85,6 +87,10 @@ def retire_command(before: str, dry_run: bool, yes: bool) -> None:
         click.confirm(f"Ẩn danh {counts}? Không hoàn tác được.", abort=True)
     erase_many(db.session, chosen.pupils + chosen.guardians)
     db.session.commit()
+    security_log.event(
+        "account.retired", by="cli", before=day.isoformat(), pupils=len(chosen.pupils),
+        guardians=len(chosen.guardians),
+    )
     click.echo(f"Đã ẩn danh: {counts}; số liệu phong trào giữ nguyên.")
 
 

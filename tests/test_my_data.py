@@ -15,7 +15,7 @@ from sqlalchemy import select
 from lms.extensions import db
 from lms.learning import certificates
 from lms.learning.progress import record_completion
-from lms.models import Certificate, Course, Lesson, LessonProgress
+from lms.models import Certificate, Consent, Course, Lesson, LessonProgress
 from lms.people.households import link_guardian
 
 PASSWORD = "correct horse battery"
@@ -50,6 +50,9 @@ def families(factory, courses):
     lesson = db.session.scalar(select(Lesson).where(Lesson.course_id == course.id).order_by(Lesson.position))
     db.session.add(LessonProgress(user_id=nam.id, lesson_id=lesson.id, course_id=course.id))
     record_completion(db.session, nam.id, course.id, score=90.0, attempt_id=None)
+    db.session.add(Consent(pupil_id=nam.id, kind="guardian", source="paper", given_on=date(2025, 9, 10)))
+    db.session.add(Consent(pupil_id=binh.id, kind="guardian", source="pairing", given_on=date(2025, 9, 11),
+                           given_by_id=lan.id))
     record_completion(db.session, binh.id, course.id, score=70.0, attempt_id=None)
     record_completion(db.session, lan.id, course.id, score=80.0, attempt_id=None)
     factory.commit()
@@ -88,7 +91,9 @@ def test_a_parent_downloads_their_own_and_their_childrens_data_as_json(browser, 
     assert [(c["course"], c["score"]) for c in nam["completions"]] == [(course, 90.0)]
     assert [(r["course"], r["lesson"]) for r in nam["lessons_read"]] == [(course, families["lesson"].title)]
     assert [(c["kind"], c["course"]) for c in nam["certificates"]] == [("course", course)]
-    assert (ha["current_class"], ha["completions"], ha["certificates"]) == ("7B", [], [])
+    assert nam["consents"] == [
+        {"kind": "guardian", "source": "paper", "given_on": "2025-09-10", "withdrawn_on": None}]
+    assert (ha["current_class"], ha["completions"], ha["certificates"], ha["consents"]) == ("7B", [], [], [])
     # Nothing of the other family, no certificate code, no secret.
     for text in (*OTHER_FAMILY, *codes_of(families["nam"], families["binh"])):
         assert text not in body
@@ -113,6 +118,9 @@ def test_the_xlsx_holds_the_same_data_and_nothing_of_another_family(browser, fam
     completed = book[t("Completed courses")]
     assert [[c.value for c in row][0:2] + [row[3].value] for row in completed.iter_rows(min_row=2)] == [
         ["Trần Văn Nam", families["course"].title, 90]]
+    consents = [[c.value for c in row] for row in book[t("Consents")].iter_rows(min_row=2)]
+    assert consents == [["Trần Văn Nam", t("the guardian's"), t("on a paper form"),
+                         consents[0][3], None]] and consents[0][3].date() == date(2025, 9, 10)
 
 
 def test_a_name_that_looks_like_a_formula_stays_text(browser, factory, families):

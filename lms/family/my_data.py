@@ -14,6 +14,7 @@ from flask_login import current_user
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
+from lms import security_log
 from lms.access import login_required
 from lms.extensions import db
 from lms.family.routes import bp
@@ -38,10 +39,16 @@ def my_data():
     return render_template("family/my_data.html", data=_mine())
 
 
+def _exported(fmt: str) -> None:
+    """Every download of personal data is a security event (lms.security_log)."""
+    security_log.event("export", action=f"own_data.{fmt}", subject=f"user:{current_user.id}")
+
+
 @bp.get("/my-data.json")
 @login_required
 def my_data_json():
     data = _mine()
+    _exported("json")
     text = json.dumps(plain(data.as_dict()), ensure_ascii=False, indent=2)
     return download(text.encode("utf-8"), _filename(data, "json"), "application/json")
 
@@ -50,6 +57,7 @@ def my_data_json():
 @login_required
 def my_data_xlsx():
     data = _mine()
+    _exported("xlsx")
     return download(workbook_bytes(workbook(data)), _filename(data, "xlsx"), XLSX)
 
 
@@ -132,20 +140,20 @@ def workbook(data: OwnData) -> Workbook:
          for p in people for c in p.certificates],
         [28, 40, 28, 12, 24],
     )
-    consents = [(p, c) for p in people for c in p.consents]
-    if consents:
-        keys = list(dict.fromkeys(k for _p, c in consents for k in c))
-        _sheet(
-            book,
-            _("Consents"),
-            [_("Name"), *keys],
-            [[p.name, *(_cell(c.get(k)) for k in keys)] for p, c in consents],
-            [28, *([16] * len(keys))],
-        )
+    _sheet(
+        book,
+        _("Consents"),
+        [_("Name"), _("Consent"), _("How it was given"), _("Given on"), _("Withdrawn on")],
+        [[p.name, _consent_kind(c["kind"]), _consent_source(c["source"]), c["given_on"], c["withdrawn_on"]]
+         for p in people for c in p.consents],
+        [28, 24, 20, 12, 12],
+    )
     return book
 
 
-def _cell(value):
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    return value
+def _consent_kind(kind: str) -> str:
+    return _("the guardian's") if kind == "guardian" else _("the child's own")
+
+
+def _consent_source(source: str) -> str:
+    return _("on pairing") if source == "pairing" else _("on a paper form")

@@ -5,7 +5,7 @@ What is included is what the platform holds about them, secrets aside: name, rol
 number, username, phone, pupil code, date of birth, school, account dates; enrolments (class,
 school, school year, dates); completed courses (date, score); lessons read; graded quiz
 attempts; certificates (what for, date, issuing unit; never the verification code, which is
-the key to the public page); consents when the platform records them. Never included:
+the key to the public page); a pupil's consents (whose, how, given and withdrawn). Never included:
 password, PIN, one-time codes, and other people (another guardian of the same child).
 Times are stored in UTC and given here as Vietnam's days.
 """
@@ -20,6 +20,7 @@ from lms.models import (
     Certificate,
     Classroom,
     Completion,
+    Consent,
     Course,
     Enrollment,
     Guardianship,
@@ -31,11 +32,6 @@ from lms.models import (
     User,
 )
 from lms.models.base import VIETNAM
-
-try:  # recorded consents, once the platform records them (lms.models.privacy)
-    from lms.models.privacy import Consent
-except ImportError:  # pragma: no cover - before consents exist
-    Consent = None
 
 
 def local_day(moment: datetime | None) -> date | None:
@@ -184,31 +180,21 @@ def certificates(session: Session, user_id: int) -> list[dict]:
     ]
 
 
-CONSENT_SKIPPED = {"id", "user_id", "pupil_id", "recorded_by_id", "guardian_id"}
-
-
 def consents(session: Session, user_id: int) -> list[dict]:
-    """The consents recorded about this person (their guardian's, their own), each with its
-    columns other than row and account numbers; times as days."""
-    if Consent is None:
-        return []
-    subject = next(
-        (getattr(Consent, name) for name in ("pupil_id", "user_id", "subject_id") if hasattr(Consent, name)),
-        None,
-    )
-    if subject is None:
-        return []
-    rows = session.scalars(select(Consent).where(subject == user_id)).all()
-    found = []
-    for row in rows:
-        values = {}
-        for column in Consent.__table__.columns:
-            if column.key in CONSENT_SKIPPED or column.key.endswith("_hash"):
-                continue
-            value = getattr(row, column.key)
-            values[column.key] = local_day(value) if isinstance(value, datetime) else value
-        found.append(values)
-    return found
+    """The consents recorded about this pupil: whose (the guardian's, the child's own), how
+    (on pairing, on a paper form), the day given and the day withdrawn. Who recorded them is
+    another person, and is left out."""
+    return [
+        {
+            "kind": c.kind,
+            "source": c.source,
+            "given_on": c.given_on,
+            "withdrawn_on": local_day(c.withdrawn_at),
+        }
+        for c in session.scalars(
+            select(Consent).where(Consent.pupil_id == user_id).order_by(Consent.given_on, Consent.id)
+        )
+    ]
 
 
 def plain(value):
