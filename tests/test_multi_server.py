@@ -325,6 +325,33 @@ def test_places_given_back_in_redis_never_go_below_zero_nor_start_an_ended_windo
     assert [limiter.hit(item, NAMESPACE, "refunds") for _ in range(3)] == [True, True, False]
 
 
+def test_without_redis_no_guess_goes_uncounted_and_signed_in_people_carry_on(database, people):
+    user = _account(people, name="Phạm Thu Hà")
+    settings = {**base_config(database), "SECRET_KEY": SECRET}
+
+    def sign_in(client):
+        html = client.get("/login").get_data(as_text=True)
+        return client.post("/login", data={
+            "login": user.username, "password": PASSWORD, "csrf_token": csrf_token(html)})
+
+    working = create_app({**settings, "RATELIMIT_STORAGE_URI": "memory://"}).test_client()
+    assert sign_in(working).status_code == 302
+    cookie = working.get_cookie("session").value
+
+    closed = f"redis://127.0.0.1:{_port()}/0"  # nothing listens there
+    app = create_app({**settings, "RATELIMIT_STORAGE_URI": closed})
+    app.testing = False  # the error page people get, not the exception
+    signed_in = app.test_client()
+    signed_in.set_cookie("session", cookie)
+    response = signed_in.get("/home")
+    assert response.status_code == 200 and "Phạm Thu Hà" in page_text(response.get_data(as_text=True))
+
+    guesser = app.test_client()
+    assert sign_in(guesser).status_code == 500  # the right password, but it could not be counted
+    assert guesser.get("/home").status_code == 302  # not signed in
+    db.session.commit()
+
+
 # nginx ---------------------------------------------------------------------------------------
 
 NGINX_MAIN = """
