@@ -7,6 +7,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from lms import security_log
 from lms.content.loader import load_courses
 from lms.content.problems import Problem
 from lms.content.quality import course_warnings
@@ -101,6 +102,7 @@ def create_admin(username: str, full_name: str, password: str, unit_code: str | 
         user = create_ward_admin(db.session, username, full_name, password, unit_code, city)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from exc
+    security_log.event("account.created", by="cli", account=user.id, role=user.role)
     who = "quản trị thành phố" if city else "quản trị phường/xã"
     where = f" ({user.unit.name})" if user.unit else ""
     click.echo(f"Đã tạo {who}: {user.username}{where}")

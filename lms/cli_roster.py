@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
+from lms import security_log
 from lms.db_setup import writes
 from lms.extensions import db
 from lms.people.roster import RosterError, import_roster
@@ -59,6 +60,7 @@ def roster_import(
     except RosterError as exc:
         click.echo(f"Lỗi: {exc}", err=True)
         raise SystemExit(1) from exc
+    security_log.event("roster.import", by="cli", file=file.name, **security_log.import_fields(report))
     if report.ignored:
         click.echo("Bỏ qua các cột (không lưu): " + ", ".join(report.ignored))
     if report.errors:

@@ -8,11 +8,12 @@ when there is one; "cli" for a command):
 - login.failed (login as typed, cut to 80 characters; account, when it names one)
 - limit.reached (limits: the counters that were full, lms.auth.limits): a lockout
 - pin.failed (classroom, pupil), code.failed (purpose: setup or pairing; reason)
-- roster.import (file, dry_run, errors, summary)
+- roster.import (file, roster: its kind, dry_run, errors, created, updated, unchanged)
 - export (action, subject): a file of personal data downloaded (lms.privacy_log)
-- account.enabled, account.disabled (account), account.setup_codes (scope, accounts),
-  account.password_set (account), pins.issued / codes.issued (classroom, pupils)
-- target.changed (campaign, indicator, old, new)
+- account.created (account, role), account.enabled, account.disabled (account),
+  account.setup_codes (school or unit, accounts), account.password_set (account)
+- pins.issued, pins.replaced (classroom, pupils), codes.issued (purpose, pupils)
+- target.changed (campaign, indicator, old, new), plan.created (campaign, unit, targets)
 
 Never a password, PIN or code: callers pass identifiers only, and event() refuses a field
 named for a secret. A login as typed is an identifier (it may be logged), cut to 80
@@ -36,7 +37,7 @@ SECRET_FIELDS = frozenset({"password", "pin", "code", "secret", "token", "new_pa
 TEXT_LIMIT = 80  # a login as typed, a file name
 
 
-def event(kind: str, **fields) -> None:
+def event(kind: str, /, **fields) -> None:
     """Log one security event; fields are ids, counts, short words and typed identifiers."""
     refused = SECRET_FIELDS.intersection(fields)
     if refused:
@@ -47,9 +48,15 @@ def event(kind: str, **fields) -> None:
         by = _signed_in_id()
         if by is not None:
             line["by"] = by
-    line.update(fields)
-    text = " ".join(f"{name}={_value(value)}" for name, value in line.items())
-    log.info("%s %s", kind, text, extra={"security_kind": kind, "security_fields": line})
+    line.update({name: _cut(value) for name, value in fields.items()})
+    text = " ".join(f"{name}={_value(value)}" for name, value in line.items() if name != "at")
+    log.info("%s at=%s %s", kind, line["at"], text, extra={"security_kind": kind, "security_fields": line})
+
+
+def import_fields(report) -> dict:
+    """What a roster import's event says of it (lms.people.roster): counts, never a row."""
+    return {"roster": report.kind, "dry_run": report.dry_run, "errors": len(report.errors),
+            "created": report.created, "updated": report.updated, "unchanged": report.unchanged}
 
 
 def _signed_in_id() -> int | None:
@@ -59,16 +66,26 @@ def _signed_in_id() -> int | None:
     return user.id if user.is_authenticated else None
 
 
+def _cut(value):
+    """Text cut to TEXT_LIMIT characters (a login as typed, a file name), in lists too."""
+    if isinstance(value, str):
+        return value[:TEXT_LIMIT]
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [_cut(v) for v in value]
+    return value
+
+
 def _value(value) -> str:
+    """Quoted text (a typed newline or quote stays inside its quotes), bare numbers."""
     if value is None:
         return "-"
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, int):
         return str(value)
-    if isinstance(value, (list, tuple, set, frozenset)):
+    if isinstance(value, list):
         return ",".join(_value(v) for v in value) or "-"
-    return json.dumps(short(str(value)), ensure_ascii=False)
+    return json.dumps(str(value), ensure_ascii=False)
 
 
 def short(text: str | None, limit: int = TEXT_LIMIT) -> str | None:

@@ -9,6 +9,7 @@ from flask import redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from lms import security_log
 from lms.access import OVERSEERS, load_unit, roles_required, unit_scope
 from lms.admin.routes import SETUP_CODE_DAYS, bp
 from lms.extensions import db
@@ -64,6 +65,7 @@ def official_setup_codes(unit_id: int):
     people = officials_of(unit, waiting=True)
     codes = {u.id: issue_code(db.session, "setup", u, current_user, SETUP_CODE_DAYS) for u in people}
     db.session.commit()
+    security_log.event("account.setup_codes", unit=unit.id, accounts=[u.id for u in people])
     return render_template(
         "admin/setup_codes.html", school=unit, staff=people, codes=codes, days=SETUP_CODE_DAYS
     )

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from lms import security_log
 from lms.access import ADMINS, OVERSEERS, load_school, roles_required, school_unit, unit_scope
 from lms.accounts import end_all_sessions
 from lms.admin.forms import RosterForm
@@ -98,6 +99,7 @@ def setup_codes(school_id: int):
     ).all()
     codes = {u.id: issue_code(db.session, "setup", u, current_user, SETUP_CODE_DAYS) for u in staff}
     db.session.commit()
+    security_log.event("account.setup_codes", school=school.id, accounts=[u.id for u in staff])
     return render_template(
         "admin/setup_codes.html", school=school, staff=staff, codes=codes, days=SETUP_CODE_DAYS
     )
@@ -114,6 +116,7 @@ def toggle_active(user_id: int):
         if not user.active:
             end_all_sessions(user.id)
         db.session.commit()
+        security_log.event("account.enabled" if user.active else "account.disabled", account=user.id)
         flash(
             _("Account enabled.") if user.active else _("Account disabled and signed out."),
             "success",
@@ -151,6 +154,7 @@ def roster():
     except RosterError as error:
         flash(str(error), "error")
         return render_template("admin/roster_result.html", report=None), 400
+    security_log.event("roster.import", file=upload.filename, **security_log.import_fields(report))
     return render_template("admin/roster_result.html", report=report, status=400 if report.errors else 200), (
         400 if report.errors else 200
     )

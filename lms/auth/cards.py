@@ -11,6 +11,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from lms import security_log
 from lms.accounts import sign_in, verify_pin
 from lms.auth import limits
 from lms.auth.forms import ClassCodeForm, PinLoginForm
@@ -80,6 +81,7 @@ def class_pin(code: str):
             return limits.too_many(tries)
         right = chosen.active and verify_pin(chosen, form.pin.data.strip())
         if not right:
+            security_log.event("pin.failed", classroom=room.id, pupil=chosen.id)
             flash(_("Wrong PIN, or no name chosen. Try again or ask your teacher."), "error")
             return _page(room, pupils, form, chosen, 401)
     tries.succeeded()

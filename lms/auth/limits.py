@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from limits import parse_many
 
+from lms import security_log
 from lms.extensions import limiter
 from lms.ratelimit_storage import give_back
 
@@ -41,6 +42,7 @@ class Attempt:
         self.taken: list = []
         self.refused = False
         self.wait_seconds = 0
+        self.full: list[str] = []  # the counters over their limit (a security event)
         if not limiter.enabled:
             return
         strategy = limiter.limiter
@@ -50,6 +52,7 @@ class Attempt:
                 self.taken.append((item, key))
                 if not allowed:
                     self.refused = True
+                    self.full.append(key)
                     reset_at = strategy.get_window_stats(item, NAMESPACE, key).reset_time
                     self.wait_seconds = max(self.wait_seconds, reset_at - time.time())
         if self.refused:
@@ -76,5 +79,6 @@ def too_many(attempt: Attempt):
         minutes=minutes,
     )
     title = _("Too many attempts")
+    security_log.event("limit.reached", limits=attempt.full)
     response = render_template("error.html", code=429, title=title, message=message)
     return response, 429, {"Retry-After": str(math.ceil(attempt.wait_seconds))}

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 from sqlalchemy import or_, select
 
+from lms import security_log
 from lms.accounts import (
     end_session,
     hash_password,
@@ -76,6 +77,7 @@ def login():
                 user.password_hash = new_hash  # saved with the new session, in one short write
             sign_in(user)
             return redirect(safe_next(form.next.data) or url_for("catalog.index"))
+        security_log.event("login.failed", login=form.login.data, account=user.id if user else None)
         flash(_("Wrong username or password."), "error")
         return render_template("auth/login.html", form=form), 401
     return render_template("auth/login.html", form=form)
@@ -120,6 +122,7 @@ def setup():
             if not user.active:  # printed before the account was disabled
                 raise CodeError("invalid")
         except CodeError as error:
+            security_log.event("code.failed", purpose="setup", reason=error.reason)
             flash(str(CODE_MESSAGES[error.reason]), "error")
             return render_template("auth/setup.html", form=form), 401
         tries.succeeded()  # a right code: what follows is about the password
@@ -140,5 +143,6 @@ def setup():
     user.claimed_at = utcnow()
     db.session.commit()
     sign_in(user)
+    security_log.event("account.password_set", account=user.id)
     flash(_("Your password is set. Sign in next time with your phone number."), "success")
     return redirect(url_for("catalog.index"))

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from lms import security_log
 from lms.access import OVERSEERS, roles_required, unit_scope
 from lms.campaign import metrics
 from lms.campaign.forms import INDICATOR_LABELS, CampaignForm
@@ -106,6 +107,8 @@ def set_indicators(
         elif group in rows:
             campaign.targets.remove(rows[group])
         if old is not None and old[group] != percent:
+            security_log.event("target.changed", campaign=campaign.id, indicator=group, old=old[group],
+                               new=percent)
             db.session.add(
                 TargetChange(
                     campaign_id=campaign.id,
@@ -189,6 +192,7 @@ def create_campaign():
     set_indicators(campaign, form.chosen(), current_user.id)
     db.session.add(campaign)
     db.session.commit()
+    security_log.event("plan.created", campaign=campaign.id, unit=unit.id, targets=sorted(form.chosen()))
     flash(_("Plan created."), "success")
     return after_saving(unit.id)
 

@@ -11,6 +11,7 @@ from flask import current_app, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from lms import security_log
 from lms.access import roles_required
 from lms.extensions import db
 from lms.models import User
@@ -56,6 +57,7 @@ def issue_letters(pupils: list[User]) -> None:
     for pupil in pupils:
         issue_code(db.session, "pairing", pupil, current_user, days, printable=True)
     db.session.commit()
+    security_log.event("codes.issued", purpose="pairing", pupils=[p.id for p in pupils])
 
 
 @bp.get("/classes/<int:classroom_id>/letters")

@@ -8,6 +8,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from lms import security_log
 from lms.access import roles_required
 from lms.extensions import db
 from lms.models import Classroom, User
@@ -83,6 +84,7 @@ def issue_missing_cards(classroom_id: int):
     pupils, one = chosen_pupils(room)
     without = pins.card_state(pupils).without
     pins.issue_pins(db.session, room, without)
+    security_log.event("pins.issued", classroom=room.id, pupils=[p.id for p in without])
     if without:
         flash(_("PINs issued for %(n)s pupils. Print their cards now.", n=len(without)), "success")
     return back_to(".cards", room, one)
@@ -108,6 +110,7 @@ def new_cards(classroom_id: int):
         pupils = state.unprintable
     if request.method == "POST":
         pins.issue_pins(db.session, room, pupils)
+        security_log.event("pins.replaced", classroom=room.id, pupils=[p.id for p in pupils])
         flash(
             _(
                 "New PINs for %(n)s pupils. Print their cards now: the earlier cards no longer work.",
