@@ -334,7 +334,8 @@ def test_without_redis_no_guess_goes_uncounted_and_signed_in_people_carry_on(dat
         return client.post("/login", data={
             "login": user.username, "password": PASSWORD, "csrf_token": csrf_token(html)})
 
-    working = create_app({**settings, "RATELIMIT_STORAGE_URI": "memory://"}).test_client()
+    counting = create_app({**settings, "RATELIMIT_STORAGE_URI": "memory://"})
+    working = counting.test_client()
     assert sign_in(working).status_code == 302
     cookie = working.get_cookie("session").value
 
@@ -349,6 +350,9 @@ def test_without_redis_no_guess_goes_uncounted_and_signed_in_people_carry_on(dat
     guesser = app.test_client()
     assert sign_in(guesser).status_code == 500  # the right password, but it could not be counted
     assert guesser.get("/home").status_code == 302  # not signed in
+    for each in (counting, app):
+        with each.app_context():
+            db.engine.dispose()
     db.session.commit()
 
 
