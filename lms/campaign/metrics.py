@@ -10,6 +10,8 @@ once, in lms/campaign/populations.py.
   outreach activities in the period; the figure is schools meeting it out of all schools.
 - The city's report (`city_report`) counts the whole city's roster under the city's plan,
   and lists each ward and commune with its own report under its own current plan.
+- Consent coverage (`consent`, per school and in total): of the pupils counted, those with a
+  guardian's consent to the processing of their data (lms.people.consent).
 """
 
 from dataclasses import dataclass, field
@@ -30,12 +32,13 @@ from lms.campaign.populations import (  # noqa: F401  (also imported from here b
 )
 from lms.models import GROUPS, INDICATORS, Campaign, Classroom, OutreachActivity, School, Unit
 from lms.models.base import today_in_vietnam
+from lms.people.consent import ConsentFigure, consent_by_school
 from lms.people.units import local_units
 
 # The groups a school has figures for (officials belong to the unit, activities are counted apart).
 SCHOOL_GROUPS = (*GROUPS, "managers_teachers")
 # Part of every snapshot's key: raised when what a snapshot holds changes shape or meaning.
-SNAPSHOT_FORMAT = "f2"
+SNAPSHOT_FORMAT = "f3"
 
 
 @dataclass
@@ -75,6 +78,7 @@ class Row:
     groups: dict[str, Figure] = field(default_factory=dict)
     activities: int = 0
     indicators: dict[str, Figure] = field(default_factory=dict)  # the plan's, at this school
+    consent: ConsentFigure = field(default_factory=ConsentFigure)
 
     @property
     def shortfall(self) -> float:
@@ -102,6 +106,7 @@ class Report:
     computed_at: datetime | None = None  # when the counts were computed (UTC)
     unit: Unit | None = None  # the campaign's unit
     indicators: dict[str, Figure] = field(default_factory=dict)  # what the plan follows
+    consent: ConsentFigure = field(default_factory=ConsentFigure)
 
     @property
     def shortfall(self) -> float:
@@ -121,6 +126,7 @@ class Report:
             "unit": _unit_dict(self.unit),
             "groups": {g: self.total[g].as_dict() for g in GROUPS},
             "indicators": indicators_dict(c, self.indicators),
+            "consent": self.consent.as_dict(),
             "schools": [
                 {
                     "code": r.code,
@@ -128,6 +134,7 @@ class Report:
                     "groups": {g: r.groups[g].as_dict() for g in GROUPS if g in r.groups},
                     "activities": r.activities,
                     "indicators": indicators_dict(c, r.indicators),
+                    "consent": r.consent.as_dict(),
                 }
                 for r in self.rows
             ],
@@ -249,6 +256,14 @@ def _activities(session: Session, window: Window, school_ids: list[int]) -> dict
     )
 
 
+def _counts(session: Session, window: Window, units, only: int | None) -> dict:
+    """The coverage counts, and under "consent" each school's [pupils, with consent] (a
+    recorded consent raises the data version, lms.people.consent)."""
+    counts = coverage_counts(session, window, units, only)
+    consent = consent_by_school(session, window, units, only)
+    return {**counts, "consent": {str(k): [f.pupils, f.with_consent] for k, f in consent.items()}}
+
+
 def _chosen(campaign: Campaign, figures: dict[str, Figure], one_school: bool) -> dict[str, Figure]:
     """The plan's indicators (officials belong to the unit, not to one school)."""
     return {g: figures[g] for g in campaign.indicators if not (one_school and g == "officials")}
@@ -275,15 +290,17 @@ def unit_report(
         session,
         snapshot_key("counts", campaign, window, only),
         window.as_of,
-        lambda: coverage_counts(session, window, units, only),
+        lambda: _counts(session, window, units, only),
     )
     counts = stored.value
+    consent = {int(k): ConsentFigure(*v) for k, v in counts["consent"].items()}
     raw = {s.id: {g: counts.get(str(s.id), {}).get(g, [0, 0]) for g in SCHOOL_GROUPS} for s in schools}
     activities = _activities(session, window, [s.id for s in schools])
     minimum = activities_minimum(campaign)
     rows = []
     for s in schools:
         row = Row(s.id, s.code, s.name, activities=activities.get(s.id, 0))
+        row.consent = consent.get(s.id, ConsentFigure())
         for g in SCHOOL_GROUPS:
             row.groups[g] = _figure(campaign, window, g, *raw[s.id][g])
         met = _figure(campaign, window, "activities", 1, int(row.activities >= minimum))
@@ -300,7 +317,9 @@ def unit_report(
     total["activities"] = [len(schools), sum(1 for r in rows if r.activities >= minimum)]
     figures = {g: _figure(campaign, window, g, *total[g]) for g in INDICATORS}
     chosen = _chosen(campaign, figures, bool(school_code))
-    return Report(campaign, window.as_of, figures, rows, stored.computed_at, unit, chosen)
+    report = Report(campaign, window.as_of, figures, rows, stored.computed_at, unit, chosen)
+    report.consent = sum((r.consent for r in rows), ConsentFigure())
+    return report
 
 
 ward_report = unit_report

@@ -26,6 +26,7 @@ from lms.campaign.metrics import (
     unit_report,
 )
 from lms.models import GROUPS, INDICATORS, School, Unit
+from lms.people.consent import ConsentFigure
 from lms.people.units import the_city
 from lms.spreadsheets import (
     Percent,
@@ -60,6 +61,7 @@ STATUS_NAMES = {
     "none": "—",
 }
 NO_PLAN = "Chưa có kế hoạch"
+CONSENT_NAME = "Đồng ý của phụ huynh về dữ liệu của con"
 
 
 class NoCampaign(LookupError):
@@ -90,6 +92,17 @@ def _columns(name: str, unit: str) -> list[str]:
     return [f"{name}: đã đạt", f"{name}: tổng số", f"{name}: tỉ lệ{unit}", f"{name}: chỉ tiêu{unit}"]
 
 
+def _consent_columns(unit: str) -> list[str]:
+    """Consent coverage (lms.people.consent), last: the pupils counted, those with a consent."""
+    return [f"{CONSENT_NAME}: có đồng ý", f"{CONSENT_NAME}: số học sinh", f"{CONSENT_NAME}: tỉ lệ{unit}"]
+
+
+def _consent_cells(consent: ConsentFigure | None) -> list:
+    if consent is None:
+        return [None] * 3
+    return [consent.with_consent, consent.pupils, Percent(consent.percent)]
+
+
 def _flat_header(extras: list[str], unit: str = " (%)") -> list[str]:
     header = ["Mã trường", "Tên trường"]
     for g in GROUPS:
@@ -97,17 +110,17 @@ def _flat_header(extras: list[str], unit: str = " (%)") -> list[str]:
     header.append("Hoạt động lan tỏa")
     for g in extras:
         header += _columns(INDICATOR_NAMES[g], unit)
-    return header
+    return header + _consent_columns(unit)
 
 
-def _flat_row(code, name, groups, activities, extras, indicators) -> list:
+def _flat_row(code, name, groups, activities, extras, indicators, consent) -> list:
     row = [code, name]
     for g in GROUPS:
         row += _cells(groups[g])
     row.append(activities)
     for g in extras:
         row += _cells(indicators.get(g))
-    return row
+    return row + _consent_cells(consent)
 
 
 def _total_name(report: Report) -> str:
@@ -116,9 +129,11 @@ def _total_name(report: Report) -> str:
 
 def _flat_rows(report: Report) -> list[list]:
     extras = _extras(report)
-    rows = [_flat_row(r.code, r.name, r.groups, r.activities, extras, r.indicators) for r in report.rows]
+    rows = [_flat_row(r.code, r.name, r.groups, r.activities, extras, r.indicators, r.consent)
+            for r in report.rows]
     activities = sum(r.activities for r in report.rows)
-    total = _flat_row(None, _total_name(report), report.total, activities, extras, report.indicators)
+    total = _flat_row(None, _total_name(report), report.total, activities, extras, report.indicators,
+                      report.consent)
     return [*rows, total]
 
 
@@ -126,7 +141,7 @@ def _units_header(unit: str = " (%)") -> list[str]:
     header = ["Mã đơn vị", "Tên đơn vị", "Kế hoạch"]
     for g in INDICATORS:
         header += _columns(INDICATOR_NAMES[g], unit)
-    return header
+    return header + _consent_columns(unit)
 
 
 def _units_rows(city: CityReport) -> list[list]:
@@ -135,11 +150,11 @@ def _units_rows(city: CityReport) -> list[list]:
         row = [u.unit.code, u.unit.name, u.campaign.name if u.campaign else NO_PLAN]
         for g in INDICATORS:
             row += _cells(u.report.total[g] if u.report else None)
-        rows.append(row)
+        rows.append(row + _consent_cells(u.report.consent if u.report else None))
     total = [None, "Toàn thành phố", city.campaign.name]
     for g in INDICATORS:
         total += _cells(city.total[g])
-    return [*rows, total]
+    return [*rows, total + _consent_cells(city.report.consent)]
 
 
 def _title(report: Report | CityReport) -> str:

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from flask import has_request_context
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -25,6 +26,8 @@ from lms.models.base import today_in_vietnam, utcnow
 CHILD_CONSENT_AGE = 7
 # Who sees every name of their own school's pupils.
 SCHOOL_ROLES = ("teacher", "school_admin")
+# The name shown instead; outside a request (commands, files), in Vietnamese.
+UNNAMED = "Học sinh chưa có đồng ý"
 
 
 def active(kind: str = "guardian"):
@@ -55,7 +58,7 @@ def display_name(user, pupil, consented: bool) -> str:
     """The pupil's name as this viewer may see it."""
     if consented or sees_every_name(user) or getattr(user, "id", None) == pupil.id:
         return pupil.full_name
-    return _("Pupil without consent yet")
+    return _("Pupil without consent yet") if has_request_context() else UNNAMED
 
 
 def age_on(born: date, day: date) -> int:

@@ -1,6 +1,8 @@
 """The progress matrix as CSV and XLSX: per course, the status (text), the lessons done and the
 quiz score (numbers) and the day of completion (a date), each in its own column, so that a
-spreadsheet can sort, count and filter them."""
+spreadsheet can sort, count and filter them. The pupils are named as the grid names them for
+its viewer: a unit or city admin gets "Học sinh chưa có đồng ý" for a pupil without a guardian's
+consent, counted in the totals all the same (lms.teaching.matrix, lms.people.consent)."""
 
 from flask_babel import gettext as _
 from openpyxl import Workbook

@@ -1,4 +1,8 @@
-"""The class progress matrix: pupils x assigned courses, in a constant number of queries."""
+"""The class progress matrix: pupils x assigned courses, in a constant number of queries.
+
+Built for a viewer: outside the pupils' school (a unit or city admin), a pupil without a
+guardian's consent is a row like any other, counted in every figure, under the name
+"Học sinh chưa có đồng ý" (lms.people.consent), after the named ones."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -21,6 +25,7 @@ from lms.models import (
     User,
 )
 from lms.models.base import today_in_vietnam
+from lms.people.consent import consented_pupil_ids, display_name, sees_every_name
 
 
 @dataclass
@@ -39,10 +44,19 @@ class Cell:
         return "in_progress" if self.lessons_done else "not_started"
 
 
+@dataclass(frozen=True)
+class UnnamedPupil:
+    """A pupil's row as a viewer without the right to their name sees it: the id (which the
+    cells are keyed by) and the name shown instead."""
+
+    id: int
+    full_name: str
+
+
 @dataclass
 class Matrix:
     classroom: Classroom
-    pupils: list[User]
+    pupils: list[User | UnnamedPupil]
     assignments: list[Assignment]
     cells: dict[tuple[int, int], Cell] = field(default_factory=dict)
 
@@ -120,9 +134,22 @@ def class_assignments(session: Session, classroom_id: int) -> list[Assignment]:
     )
 
 
-def build_matrix(session: Session, classroom: Classroom, today: date | None = None) -> Matrix:
+def shown_pupils(session: Session, pupils: list[User], viewer) -> list[User | UnnamedPupil]:
+    """The pupils as this viewer may see them: the named first, in class order."""
+    if viewer is None or sees_every_name(viewer):
+        return pupils
+    consented = consented_pupil_ids(session, [p.id for p in pupils])
+    named = [p for p in pupils if p.id in consented]
+    unnamed = [UnnamedPupil(p.id, display_name(viewer, p, False)) for p in pupils if p.id not in consented]
+    return named + unnamed
+
+
+def build_matrix(
+    session: Session, classroom: Classroom, today: date | None = None, *, viewer=None
+) -> Matrix:
+    """viewer: who will see it (None: no one but the code, e.g. a command)."""
     today = today or today_in_vietnam()
-    pupils = class_pupils(session, classroom.id)
+    pupils = shown_pupils(session, class_pupils(session, classroom.id), viewer)
     assignments = class_assignments(session, classroom.id)
     matrix = Matrix(classroom, pupils, assignments)
     if not pupils or not assignments:

@@ -76,7 +76,7 @@ def render_classroom(room: Classroom, form: AssignmentForm | None, manage: bool,
     """What the teacher acts on comes first (needs help, overdue, the assignments), then the
     matrix, a few courses at a time: the page stays small for a class of 45 x 30."""
     record_access(db.session, current_user, "class.view", "class", room.id, school_id=room.school_id)
-    grid = matrix.build_matrix(db.session, room)
+    grid = matrix.build_matrix(db.session, room, viewer=current_user)
     pages = max(1, -(-len(grid.assignments) // COLUMNS_PER_PAGE))
     page = min(max(request.args.get("page", 1, type=int), 1), pages)
     columns = grid.assignments[(page - 1) * COLUMNS_PER_PAGE : page * COLUMNS_PER_PAGE]
@@ -176,7 +176,7 @@ def matrix_export(classroom_id: int, fmt: str):
     room = load_classroom(classroom_id)
     if fmt not in ("csv", "xlsx"):
         abort(404)
-    grid = matrix.build_matrix(db.session, room)
+    grid = matrix.build_matrix(db.session, room, viewer=current_user)
     record_access(db.session, current_user, "class.export", "class", room.id, school_id=room.school_id)
     return export.matrix_response(grid, fmt)
 
@@ -186,7 +186,7 @@ def matrix_export(classroom_id: int, fmt: str):
 def matrix_print(classroom_id: int):
     room = load_classroom(classroom_id)
     record_access(db.session, current_user, "class.print", "class", room.id, school_id=room.school_id)
-    grid = matrix.build_matrix(db.session, room)
+    grid = matrix.build_matrix(db.session, room, viewer=current_user)
     return render_template("teaching/print.html", room=room, grid=grid, today=today_in_vietnam())
 
 
