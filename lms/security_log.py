@@ -7,7 +7,8 @@ Kinds, and the fields each carries besides `at`, `address` and `by` (the signed-
 when there is one; "cli" for a command):
 - login.failed (login as typed, cut to 80 characters; account, when it names one)
 - limit.reached (limits: the counters that were full, lms.auth.limits): a lockout
-- pin.failed (classroom, pupil), code.failed (purpose: setup or pairing; reason)
+- pin.failed (classroom, pupil), code.failed (purpose: setup or pairing; reason: why the
+  code, or the pairing, was refused)
 - roster.import (file, roster: its kind, dry_run, errors, created, updated, unchanged)
 - export (action, subject): a file of personal data downloaded (lms.privacy_log)
 - account.created (account, role), account.enabled, account.disabled (account),

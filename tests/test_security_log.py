@@ -133,6 +133,21 @@ def test_setup_codes_failures_and_the_password_set_never_show_code_or_password(m
     assert_never(events, SECRET_PASSWORD, code, code.replace("-", ""), wrong)
 
 
+def test_a_used_pairing_code_is_logged_without_it(make_browser, factory, events):
+    teacher = factory.user("teacher", username="gv")
+    pupil = factory.pupil()
+    code = issue_code(db.session, "pairing", pupil, teacher, 30)
+    factory.commit()
+    form = {"code": code, "full_name": "Phụ Huynh", "phone": "0912000111", "password": SECRET_PASSWORD,
+            "confirm": SECRET_PASSWORD, "consent": "y"}
+    assert make_browser().post("/pair", form).status_code == 302
+    other = make_browser()
+    other.get("/pair", query_string={"code": code})
+    assert other.post("/pair", {**form, "phone": "0912000222"}).status_code == 409
+    assert [(f["purpose"], f["reason"]) for k, f in events() if k == "code.failed"] == [("pairing", "used")] * 2
+    assert_never(events, SECRET_PASSWORD, code, code.replace("-", ""))
+
+
 def test_account_changes_and_setup_codes_name_the_admin_and_the_account(make_browser, factory, events,
                                                                         school):
     principal = factory.user("school_admin", username="qt", school=school)

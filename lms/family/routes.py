@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 
+from lms import security_log
 from lms.access import roles_required
 from lms.accounts import hash_password, sign_in
 from lms.auth import limits
@@ -34,6 +35,7 @@ PAIRING_MESSAGES = {
 def refused(error: CodeError | PairingError, template: str, form):
     """Nothing half-done is kept; the family is told why in plain words."""
     db.session.rollback()
+    security_log.event("code.failed", purpose="pairing", reason=error.reason)
     messages = CODE_MESSAGES if isinstance(error, CodeError) else PAIRING_MESSAGES
     flash(str(messages[error.reason]), "error")
     return render_template(template, form=form), 409
@@ -74,6 +76,7 @@ def pair_view():
             find_code(db.session, code, "pairing")
             tries.succeeded()
         except CodeError as error:
+            security_log.event("code.failed", purpose="pairing", reason=error.reason)
             flash(str(CODE_MESSAGES[error.reason]), "error")
     if form.validate_on_submit():
         phone = normalize_phone(form.phone.data)
