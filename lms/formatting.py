@@ -165,8 +165,13 @@ def _menu(role: str, is_learner: bool, _locale: str, _root: str) -> tuple[tuple[
 def register_context(app: Flask) -> None:
     """Helpers every template may call: globals, set once (a context processor would build
     the same dictionary again for every page)."""
-    static_file = Path(app.static_folder) / "style.css"
-    version = hashlib.sha256(static_file.read_bytes()).hexdigest()[:10] if static_file.exists() else "0"
+    # One version for every static file (?v=): browsers may keep them for a year (deploy/nginx.conf),
+    # so a release that changes any one of them, scripts included, must change it.
+    static = Path(app.static_folder)
+    digest = hashlib.sha256()
+    for path in sorted(p for p in static.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(static).as_posix().encode() + b"\0" + path.read_bytes())
+    version = digest.hexdigest()[:10]
     app.jinja_env.globals.update(
         nav_links=nav_links,
         current_path=current_path,
