@@ -157,6 +157,7 @@ class Shared:
     cookies: dict = field(default_factory=dict)  # role -> (session cookie, CSRF token)
     dirty: bool = True
     writes: list = field(default_factory=list)  # INSERT/UPDATE/DELETE statements sent
+    logged: list = field(default_factory=list)  # access-log entries written
 
     def reset(self):
         """Put every table back as the world left it; forget the rate limits. GET requests
@@ -186,6 +187,10 @@ class Shared:
     def record_writes(self, _conn, _cursor, statement, *_args):
         # Storing computed coverage figures is a cache, not a change of state.
         if "metric_snapshots" in statement:
+            return
+        # The access log records who saw whose data (issue 19), not a change of state.
+        if statement.lstrip().upper().startswith("INSERT INTO ACCESS_LOG"):
+            self.logged.append(statement)
             return
         if statement.lstrip().split(" ", 1)[0].upper() in ("INSERT", "UPDATE", "DELETE"):
             self.writes.append(statement)
@@ -393,6 +398,8 @@ ROUTES = [
     Route("admin.officials", "GET", lambda w: f"/admin/units/{w.ward}/officials", overseers(200)),
     Route("admin.official_setup_codes", "POST",
           lambda w: f"/admin/units/{w.ward}/officials/setup-codes", overseers(200)),
+    # the access log: each admin reads their own scope's (tests/test_access_log.py)
+    Route("admin.access_log", "GET", lambda w: "/admin/access-log", admins(200, school_admin=200)),
     # certificates: school B's pupil's, seen by the unit's admins; verification is public
     Route("certificates.mine", "GET", lambda w: "/certificates", learners(200, staff_status=200)),
     Route("certificates.show", "GET", lambda w: f"/certificates/{w.cert_b}",
@@ -451,6 +458,13 @@ def check(response, expected, world, label):
     assert response.status_code == expected, (label, response.status_code, response.location)
 
 
+# Pages and files that show pupils', families' or staff's names: each view records who saw
+# them (lms.privacy_log; the entries themselves: tests/test_access_log.py).
+LOGGED = {"teaching.classroom", "teaching.matrix_export", "teaching.matrix_print", "teaching.cards",
+          "teaching.letters", "certificates.for_class", "campaign.school", "campaign.download",
+          "admin.school", "admin.officials"}
+
+
 def test_every_route_is_in_the_table(shared):
     routes = {(rule.endpoint, method) for rule in shared.app.url_map.iter_rules()
               if rule.endpoint != "static" for method in rule.methods - {"HEAD", "OPTIONS"}}
@@ -463,10 +477,13 @@ def test_every_route_is_in_the_table(shared):
 def test_route_by_role(world, shared, route, role):
     browser = shared.browser(role)
     shared.writes.clear()
+    shared.logged.clear()
     response = request(browser, route.method, route.url(world), route.data(world))
     check(response, route.expected[role], world, f"{route.id} as {role}")
     if route.method == "GET":
         assert shared.writes == []  # a page view never writes to the database
+        # ...but one that shows people's names writes its access-log entry, and a refusal none
+        assert len(shared.logged) == (route.endpoint in LOGGED and response.status_code == 200)
 
 
 # --- the same school: a colleague views, only the homeroom teacher and the admin manage ---------
