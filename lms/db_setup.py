@@ -95,8 +95,12 @@ def configure_engine(engine: Engine, busy_timeout_ms: int) -> None:
     if engine.dialect.name != "sqlite":
         return
     path = sqlite_file(engine)
-    if path is not None:
-        keep_private(path)  # before the first connection creates it with the default mode
+
+    @event.listens_for(engine, "do_connect")
+    def _private_file(_dialect, _record, _args, _kwargs):
+        # Before the driver opens (and, the first time, creates) the file with the default mode.
+        if path is not None:
+            keep_private(path)
 
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection, _record):

@@ -302,8 +302,18 @@ def test_an_existing_database_left_readable_is_made_private(usual_umask, tmp_pat
     path = tmp_path / "old.sqlite3"
     sqlite3.connect(path).close()
     os.chmod(path, 0o644)
-    create_app(base_config(f"sqlite:///{path}"))
-    assert mode(path) == 0o600
+    application = create_app(base_config(f"sqlite:///{path}"))
+    assert mode(path) == 0o644  # nothing is touched before the app uses its database
+    with application.app_context():
+        db.session.execute(text("SELECT 1"))
+        assert mode(path) == 0o600
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_an_app_that_never_connects_creates_no_database_file(tmp_path):
+    create_app(base_config(f"sqlite:///{tmp_path / 'none.sqlite3'}"))
+    assert not (tmp_path / "none.sqlite3").exists()
 
 
 def test_the_rate_limit_file_is_private(usual_umask, tmp_path):
