@@ -462,7 +462,7 @@ def check(response, expected, world, label):
 # them (lms.privacy_log; the entries themselves: tests/test_access_log.py).
 LOGGED = {"teaching.classroom", "teaching.matrix_export", "teaching.matrix_print", "teaching.cards",
           "teaching.letters", "certificates.for_class", "campaign.school", "campaign.download",
-          "admin.school", "admin.officials"}
+          "admin.school", "admin.officials", "privacy.class_consent"}
 
 
 def test_every_route_is_in_the_table(shared):

@@ -81,6 +81,7 @@ def test_viewing_and_exporting_a_class_record_one_entry_each(make_browser, world
     ("/cards", "cards.print"),
     ("/letters", "letters.print"),
     ("/certificates", "certificate.print"),
+    ("/consent", "consent.view"),
 ])
 def test_every_class_page_with_names_records_its_entry(make_browser, world, tail, action):
     room = world["rooms"]["b"]

@@ -28,6 +28,7 @@ ACTIONS = {
     "cards.print": _l("printed sign-in cards"),
     "letters.print": _l("printed letters to families"),
     "certificate.print": _l("printed certificates"),
+    "consent.view": _l("viewed the class's consents"),
     "school.view": _l("viewed the school page"),
     "staff.view": _l("viewed the school's staff"),
     "officials.view": _l("viewed the unit's officials"),

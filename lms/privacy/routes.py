@@ -14,6 +14,7 @@ from lms.models import Classroom, Consent, User
 from lms.models.base import today_in_vietnam
 from lms.people import consent as consents
 from lms.people.consent import age_on, asks_child
+from lms.privacy_log import record_access
 from lms.teaching.matrix import class_pupils
 
 bp = Blueprint("privacy", __name__)
@@ -101,6 +102,7 @@ def apply_row(row: ConsentRow, kind: str, default_day: date | None, today: date)
 @roles_required("teacher", "school_admin")
 def class_consent(classroom_id: int):
     room = load_managed_class(classroom_id)
+    record_access(db.session, current_user, "consent.view", "class", room.id, school_id=room.school_id)
     today = today_in_vietnam()
     rows = consent_rows(room, today)
     status = 200
