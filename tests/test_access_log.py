@@ -169,6 +169,13 @@ def test_another_units_admin_sees_none_of_this_wards_entries(make_browser, world
     assert "Giáo Viên" not in text and "Chưa có mục nào" in text
 
 
+def test_admins_find_it_from_their_first_page(make_browser, world):
+    for login in ("qt.a", "phuong"):
+        browser = signed_in(make_browser, login)
+        first = browser.get("/admin/", follow_redirects=True).get_data(as_text=True)
+        assert 'href="/admin/access-log"' in first and "Nhật ký truy cập" in page_text(first)
+
+
 def test_a_teacher_cannot_read_it(make_browser, world):
     assert signed_in(make_browser, "gv.a").get("/admin/access-log").status_code == 403
 
