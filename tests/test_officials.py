@@ -129,3 +129,16 @@ def test_an_official_signs_in_with_the_code_and_finds_the_official_courses(make_
     assert make_browser().login("0901000001", "cong-vu-so-1").status_code == 302
     listing = page_text(office.get(f"/admin/units/{city['P-HB']}/officials").get_data(as_text=True))
     assert listing.count(t("waiting for first sign-in")) == 1
+
+
+def test_an_erased_official_gets_no_setup_code(make_browser, city):
+    """Erasure keeps an official active (they still count), but nothing prints for them."""
+    from lms.people.erasure import erase_many
+
+    lan = db.session.scalar(select(User).where(User.phone == "0901000002"))
+    erase_many(db.session, [lan.id])
+    db.session.commit()
+    office = make_browser()
+    signin(office, "phuong")
+    printed = cards(office.post(f"/admin/units/{city['P-HB']}/officials/setup-codes"))
+    assert [name for name, _unit, _code in printed] == ["Nguyễn Văn Hòa"]

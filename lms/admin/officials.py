@@ -20,10 +20,13 @@ from lms.teaching.public_url import require_public_address
 
 
 def officials_of(unit: Unit, *, waiting: bool = False) -> list[User]:
-    """The unit's officials by name; waiting: only the active ones without a password yet."""
+    """The unit's officials by name; waiting: only the active ones without a password yet (an
+    erased official stays active to be counted, but is waiting for nothing)."""
+    from lms.people.erasure import erased_clause
+
     query = select(User).where(User.role == "official", User.unit_id == unit.id).order_by(User.name_key)
     if waiting:
-        query = query.where(User.password_hash.is_(None), User.active.is_(True))
+        query = query.where(User.password_hash.is_(None), User.active.is_(True), ~erased_clause())
     return list(db.session.scalars(query))
 
 
