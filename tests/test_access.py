@@ -307,7 +307,8 @@ def class_b(w, tail=""):
 
 SIGNED_IN_HOME = (302, "/")
 WRONG_CODE = {"code": "AAAA-AAAA", "full_name": "Người Thử", "phone": "0933000999",
-              "password": "mat-khau-thu", "confirm": "mat-khau-thu"}
+              "password": "mat-khau-thu", "confirm": "mat-khau-thu", "consent": "y"}
+PAPER_CONSENT = {"given_on": "2026-01-05"}  # a class's consent page: lms/privacy/routes.py
 
 ROUTES = [
     # public pages
@@ -400,6 +401,11 @@ ROUTES = [
           lambda w: f"/admin/units/{w.ward}/officials/setup-codes", overseers(200)),
     # the access log: each admin reads their own scope's (tests/test_access_log.py)
     Route("admin.access_log", "GET", lambda w: "/admin/access-log", admins(200, school_admin=200)),
+    # privacy: the notice is public; a class's consents are its school's (homeroom teacher, admin)
+    Route("privacy.notice", "GET", lambda w: "/privacy", everyone(200)),
+    Route("privacy.class_consent", "GET", lambda w: class_b(w, "/consent"), staff(403)),
+    Route("privacy.class_consent", "POST", lambda w: class_b(w, "/consent"), staff(403),
+          lambda w: {**PAPER_CONSENT, "guardian": str(w.pupil_b)}),
     # certificates: school B's pupil's, seen by the unit's admins; verification is public
     Route("certificates.mine", "GET", lambda w: "/certificates", learners(200, staff_status=200)),
     Route("certificates.show", "GET", lambda w: f"/certificates/{w.cert_b}",
@@ -517,6 +523,10 @@ MANAGED = [
      (403, (302, "/teach/classes/{room_a}"), (302, "/teach/classes/{room_a}"))),
     ("POST", lambda w: f"/teach/assignments/{w.assignment_a}/withdraw", None,
      (403, (302, "/teach/classes/{room_a}"), (302, "/teach/classes/{room_a}"))),
+    ("GET", lambda w: f"/teach/classes/{w.room_a}/consent", None, (403, 200, 200)),
+    ("POST", lambda w: f"/teach/classes/{w.room_a}/consent",
+     lambda w: {**PAPER_CONSENT, "guardian": str(w.pupil_a)},
+     (403, (302, "/teach/classes/{room_a}/consent"), (302, "/teach/classes/{room_a}/consent"))),
     ("GET", lambda w: f"/admin/schools/{w.school_a}", None, (403, 403, 200)),
     ("POST", lambda w: f"/admin/users/{w.teacher_a2}/active", None,
      (403, 403, (302, "/admin/schools/{school_a}"))),
@@ -591,6 +601,9 @@ OTHER_UNIT = [
      None, 403, 200),
     ("certificates.show", "GET", lambda w: f"/certificates/{w.cert_c}", None, 403, 200),
     ("certificates.for_class", "GET", lambda w: class_c(w, "/certificates"), None, 403, 403),
+    ("privacy.class_consent", "GET", lambda w: class_c(w, "/consent"), None, 403, 403),
+    ("privacy.class_consent", "POST", lambda w: class_c(w, "/consent"),
+     lambda w: {**PAPER_CONSENT, "guardian": str(w.pupil_c)}, 403, 403),
 ]
 
 
@@ -692,6 +705,8 @@ MISSING = [
     ("ward_admin", "GET", lambda w: f"/teach/classes/{NOPE}/message"),
     ("ward_admin", "POST", lambda w: f"/teach/classes/{NOPE}/cards"),
     ("ward_admin", "POST", lambda w: f"/teach/classes/{NOPE}/letters"),
+    ("school_admin", "GET", lambda w: f"/teach/classes/{NOPE}/consent"),
+    ("school_admin", "POST", lambda w: f"/teach/classes/{NOPE}/consent"),
     # (url, form) where the id is in the form
     ("ward_admin", "GET", lambda w: f"/teach/classes/{NOPE}/cards/new?pupil={w.pupil_b}"),
     ("school_admin", "GET", lambda w: f"/teach/classes/{w.room_a}/cards?pupil={NOPE}"),
