@@ -239,3 +239,46 @@ def test_purge_deletes_only_entries_older_than_the_setting(world, runner, app):
     assert [e.id for e in entries()] == [new]
     assert runner.invoke(args=["privacy", "purge-log", "--days", "0"]).exit_code != 0
     assert db.session.scalar(select(func.count(AccessLog.id))) == 1
+
+
+# --- at phone size -----------------------------------------------------------------------------
+
+
+@pytest.mark.browser
+def test_the_log_reads_and_filters_at_360_px_without_script(world, web_app):
+    import shutil
+    import threading
+
+    from werkzeug.serving import make_server
+
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if chromium is None:
+        pytest.skip("Debian's chromium is not installed")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    room, teacher = world["rooms"]["a"], world["teachers"]["a"]
+    for _ in range(60):
+        record_access(db.session, teacher, "class.export", "class", room.id, school_id=room.school_id)
+    db.session.commit()
+    server = make_server("127.0.0.1", 0, web_app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    try:
+        with sync_api.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
+            page = browser.new_context(viewport={"width": 360, "height": 740},
+                                       java_script_enabled=False).new_page()
+            page.goto(f"{base}/login")
+            page.fill("input[name=login]", "qt.a")
+            page.fill("input[name=password]", "correct horse battery")
+            page.click("button:has-text('Đăng nhập')")
+            page.goto(f"{base}/admin/access-log")
+            assert page.evaluate("document.documentElement.scrollWidth") <= 360
+            page.fill("input[name=who]", "Giáo Viên A")
+            page.click("button:has-text('Xem')")
+            assert "who=" in page.url and page.locator("li:has-text('tải bảng tiến độ của lớp')").count() == 50
+            page.click("text=Cũ hơn")
+            assert page.locator("li:has-text('Giáo Viên A')").count() == 10
+            assert page.evaluate("document.documentElement.scrollWidth") <= 360
+            browser.close()
+    finally:
+        server.shutdown()
