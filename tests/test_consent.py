@@ -321,7 +321,7 @@ def test_the_notice_is_public_and_linked_where_people_meet_the_platform(world, m
     assert notice.status_code == 200
     page = text(notice)
     for words in ("Thông báo về dữ liệu cá nhân", "91/2025/QH15", "356/2025/NĐ-CP", "Lưu những gì",
-                  "Để làm gì", "Ai được xem", "Lưu bao lâu", "Quyền của anh chị và cách yêu cầu",
+                  "Để làm gì", "Ai được xem", "Lưu bao lâu", "Quyền của anh chị", "Cách yêu cầu",
                   "từ đủ 7 tuổi", "giáo viên chủ nhiệm"):
         assert words in page, words
     for url in ("/login", "/login/class", "/pair"):
