@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+
 from lms import create_app, security_log
 from lms.extensions import db
 from lms.models import Campaign, CampaignTarget
@@ -73,7 +74,8 @@ def test_a_wrong_password_is_logged_with_the_login_never_the_password(make_brows
     fields = only(events, "login.failed")
     assert (fields["login"], fields["account"], fields["address"]) == ("GV.Lan", teacher.id, "127.0.0.1")
     assert fields["at"].endswith("Z") and "by" not in fields
-    assert browser.post("/login", {"login": "nobody\nlms.security forged", "password": "x"}).status_code == 401
+    forged = {"login": "nobody\nlms.security forged", "password": "x"}
+    assert browser.post("/login", forged).status_code == 401
     last = [r for r in events.records if getattr(r, "security_kind", None) == "login.failed"][-1]
     assert "\n" not in last.getMessage() and last.security_fields["account"] is None
     assert_never(events, SECRET_PASSWORD)
@@ -144,7 +146,8 @@ def test_a_used_pairing_code_is_logged_without_it(make_browser, factory, events)
     other = make_browser()
     other.get("/pair", query_string={"code": code})
     assert other.post("/pair", {**form, "phone": "0912000222"}).status_code == 409
-    assert [(f["purpose"], f["reason"]) for k, f in events() if k == "code.failed"] == [("pairing", "used")] * 2
+    failed = [(f["purpose"], f["reason"]) for k, f in events() if k == "code.failed"]
+    assert failed == [("pairing", "used")] * 2
     assert_never(events, SECRET_PASSWORD, code, code.replace("-", ""))
 
 
@@ -212,14 +215,16 @@ def test_an_export_is_a_security_event(make_browser, factory, events, school):
     browser.login("gv")
     assert browser.get(f"/teach/classes/{room.id}/matrix.csv").status_code == 200
     fields = only(events, "export")
-    assert (fields["action"], fields["subject"], fields["by"]) == ("class.export", f"class:{room.id}", teacher.id)
+    assert (fields["action"], fields["subject"], fields["by"]) == (
+        "class.export", f"class:{room.id}", teacher.id)
 
 
 def test_target_changes_are_logged(make_browser, factory, events):
     ward = factory.unit()
     admin = factory.user("ward_admin", username="phuong")
     admin.unit_id = ward.id
-    campaign = Campaign(unit_id=ward.id, name="Kế hoạch", starts_on=date(2025, 9, 5), ends_on=date(2026, 5, 31),
+    campaign = Campaign(unit_id=ward.id, name="Kế hoạch", starts_on=date(2025, 9, 5),
+                        ends_on=date(2026, 5, 31),
                         targets=[CampaignTarget(group="primary", percent=100),
                                  CampaignTarget(group="parents", percent=80)])
     db.session.add(campaign)
@@ -255,4 +260,5 @@ def test_the_log_file_is_readable_by_the_service_only(database_url, tmp_path, ev
         assert 'address="198.51.100.4"' in line and 'login="gv.lan"' in line and "account=-" in line
     finally:
         create_app(base_config(database_url))  # the next apps log to stderr only
-    assert not any(getattr(h, "baseFilename", None) == str(path) for h in logging.getLogger("lms.security").handlers)
+    handlers = logging.getLogger("lms.security").handlers
+    assert not any(getattr(h, "baseFilename", None) == str(path) for h in handlers)
