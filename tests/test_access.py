@@ -352,6 +352,10 @@ ROUTES = [
     Route("family.home", "GET", lambda w: "/family", {
         "anonymous": LOGIN, "pupil": 403, "teacher": 403, "parent": 200, "school_admin": 403,
         "ward_admin": 403, "city_admin": 403, "official": 403}),
+    # a person's own data (and their children's): every signed-in person, nobody else's
+    Route("family.my_data", "GET", lambda w: "/my-data", everyone(200, LOGIN)),
+    Route("family.my_data_json", "GET", lambda w: "/my-data.json", everyone(200, LOGIN)),
+    Route("family.my_data_xlsx", "GET", lambda w: "/my-data.xlsx", everyone(200, LOGIN)),
     # teaching, on school B's class
     Route("teaching.classes", "GET", lambda w: "/teach/", staff(200, 200, 200)),
     Route("teaching.classroom", "GET", lambda w: class_b(w), staff(200)),

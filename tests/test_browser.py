@@ -158,6 +158,7 @@ def test_parent_pairs_completes_a_course_and_follows_the_child(
     page.fill("input[name=phone]", "0912 345 678")
     page.fill("input[name=password]", "mat khau dai")
     page.fill("input[name=confirm]", "mat khau dai")
+    page.check("input[name=consent]")  # after the privacy notice linked beside it
     page.click("button:has-text('Tạo tài khoản')")
     assert page.url.endswith("/family")
     fits_phone(page)

@@ -43,6 +43,7 @@ from lms.models import (
 from lms.people.households import ensure_household, link_guardian
 
 AS_OF = date(2026, 10, 30)
+CONSENT = "Đồng ý của phụ huynh về dữ liệu của con"  # the last three columns of every report
 
 
 def local(month, day, hour=12, year=2026):
@@ -401,7 +402,8 @@ def test_the_city_json_csv_and_xlsx(city):
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     assert "30/10/2026" in rows[0][0]
     assert rows[1][:3] == ["Mã đơn vị", "Tên đơn vị", "Kế hoạch"]
-    assert len(rows[1]) == 3 + 4 * len(INDICATORS)
+    assert len(rows[1]) == 3 + 4 * len(INDICATORS) + 3  # then the guardians' consent
+    assert rows[1][-3:] == [f"{CONSENT}: có đồng ý", f"{CONSENT}: số học sinh", f"{CONSENT}: tỉ lệ (%)"]
     assert [r[:3] for r in rows[2:]] == [
         ["P-LC", "Phường Lê Chân", "Kế hoạch phường Lê Chân 2025-2026"],
         ["X-AH", "Xã An Hưng", "Kế hoạch xã An Hưng 2026"],
@@ -435,7 +437,9 @@ def test_a_units_files_add_the_indicators_its_plan_follows(city):
     header = rows[1]
     today = 2 + 4 * len(GROUPS) + 1  # the columns of a plan of the five groups
     assert header[today - 1] == "Hoạt động lan tỏa"
-    assert header[today:] == [
+    assert header[-3:] == [f"{CONSENT}: có đồng ý", f"{CONSENT}: số học sinh",
+                           f"{CONSENT}: tỉ lệ (%)"]
+    assert header[today:-3] == [
         "Cán bộ quản lý, giáo viên TH và THCS: đã đạt", "Cán bộ quản lý, giáo viên TH và THCS: tổng số",
         "Cán bộ quản lý, giáo viên TH và THCS: tỉ lệ (%)",
         "Cán bộ quản lý, giáo viên TH và THCS: chỉ tiêu (%)",
@@ -447,9 +451,9 @@ def test_a_units_files_add_the_indicators_its_plan_follows(city):
         "Trường có hoạt động lan tỏa: tỉ lệ (%)", "Trường có hoạt động lan tỏa: chỉ tiêu (%)"]
     school, total = rows[2], rows[3]
     assert school[:2] == ["THCS-AH", "Trường TH&THCS An Hưng"]
-    assert school[today:] == ["2", "2", "100.0", "100", "", "", "", "", "1", "1", "100.0", "100"]
+    assert school[today:-3] == ["2", "2", "100.0", "100", "", "", "", "", "1", "1", "100.0", "100"]
     assert total[1] == "Toàn phường/xã"
-    assert total[today:] == ["2", "2", "100.0", "100", "1", "2", "50.0", "90", "1", "1", "100.0", "100"]
+    assert total[today:-3] == ["2", "2", "100.0", "100", "1", "2", "50.0", "90", "1", "1", "100.0", "100"]
 
     book = load_workbook(io.BytesIO(report.build(db.session, "xlsx", unit_id=city.ward.id,
                                                  as_of=AS_OF)[0]))

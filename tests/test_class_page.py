@@ -8,6 +8,7 @@ import test_teaching
 from test_teaching import add_assignment, assign, class_assignments, complete, signin, t, text
 
 from lms.extensions import db
+from lms.people import consent as consents
 from lms.models.base import today_in_vietnam
 
 # The teaching tests' fixtures: one synced course database per module, a school, its teacher and
@@ -25,13 +26,19 @@ SCHOOL_ACTIONS = ("Assign a course", "Sign-in cards and family letters", "Print 
 
 def test_the_ward_admin_sees_the_figures_not_the_schools_buttons(browser, make_browser, factory,
                                                                  courses, school, room, teacher):
-    factory.pupil(room, name="Trần Thị An")
+    an = factory.pupil(room, name="Trần Thị An")
     factory.user("ward_admin", username="phuong")
     factory.user("school_admin", username="qt.ad", school=school)
     add_assignment(room, teacher, "quiz-course", due=date(2099, 12, 31))
     factory.commit()
 
     signin(browser, "phuong")
+    page = text(browser.get(f"/teach/classes/{room.id}"))
+    # Outside the school a pupil's name waits for a guardian's consent (lms.people.consent).
+    assert t("Needs help") in page and "Trần Thị An" not in page
+    assert t("Pupil without consent yet") in page
+    consents.record(db.session, an.id, "guardian", teacher.id, "paper", today_in_vietnam())
+    factory.commit()
     page = text(browser.get(f"/teach/classes/{room.id}"))
     assert t("Needs help") in page and "Trần Thị An" in page  # the figures
     for label in SCHOOL_ACTIONS:

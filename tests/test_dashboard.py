@@ -276,7 +276,7 @@ def test_report_xlsx(admin, world):
     assert "01/10/2026 - 29/11/2026" in sheet["A3"].value and "30/10/2026" in sheet["A3"].value
     rows = [list(r) for r in sheet.iter_rows(min_row=5, values_only=True)]
     header, body = rows[0], rows[1:]
-    assert header[:2] == ["Mã trường", "Tên trường"] and len(header) == 2 + 4 * len(GROUPS) + 1
+    assert header[:2] == ["Mã trường", "Tên trường"] and len(header) == 2 + 4 * len(GROUPS) + 1 + 3
     assert [r[:2] for r in body] == [["THCSYB", "Trường THCS Yên Bình"],
                                      ["THHB", "Trường Tiểu học Hòa Bình"],
                                      [None, "Toàn phường/xã"]]

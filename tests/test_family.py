@@ -103,7 +103,8 @@ def letters(browser, room, new=""):
 
 def signup(browser, code, phone="0912345678", name="Trần Thị Mai", password=PASSWORD):
     response = browser.post("/pair", {"code": code, "full_name": name, "phone": phone,
-                                      "password": password, "confirm": password})
+                                      "password": password, "confirm": password,
+                                      "consent": "y"})
     if response.status_code == 302:
         browser.get("/courses")  # the new session's CSRF token
     return response
@@ -260,7 +261,7 @@ def test_a_second_child_joins_the_same_household(make_browser, factory, school, 
     parent = make_browser()
     signup(parent, codes["Trần Văn Nam"])
     assert parent.get("/pair").status_code == 200  # signed in: only the code is asked
-    response = parent.post("/pair", {"code": older_code})
+    response = parent.post("/pair", {"code": older_code, "consent": "y"})
     assert response.status_code == 302 and response.location == "/family"
     assert t("You are now linked to %(name)s.", name="Trần Văn An") in text(parent.get("/family"))
     assert children_on_family_page(parent) == ["Trần Văn An", "Trần Văn Nam"]
@@ -323,11 +324,11 @@ def test_a_phone_with_an_account_is_asked_to_sign_in(make_browser, factory, scho
     assert code_row(code).used_at is None
     existing = make_browser()
     signin(existing, "0911222333")
-    assert existing.post("/pair", {"code": code}).status_code == 302
+    assert existing.post("/pair", {"code": code, "consent": "y"}).status_code == 302
     assert children_on_family_page(existing) == ["Trần Văn Nam"]
     teacher = make_browser()
     signin(teacher, "gv.co")
-    refused = teacher.post("/pair", {"code": codes["Lê Thị Hà"]})
+    refused = teacher.post("/pair", {"code": codes["Lê Thị Hà"], "consent": "y"})
     assert refused.status_code == 409
     assert t("Only a parent account can be linked to a pupil.") in text(refused)
 

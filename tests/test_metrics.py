@@ -118,10 +118,12 @@ def counts(groups):
             (f.population, f.covered) for g, f in groups.items()}
 
 
-def entry(code, name, groups, activities):
-    """A school in as_dict(): a plan of the default five follows them at the school too."""
+def entry(code, name, groups, activities, pupils):
+    """A school in as_dict(): a plan of the default five follows them at the school too; no
+    guardian has consented in this ward, so none of its pupils counts as consented."""
     return {"code": code, "name": name, "groups": groups, "activities": activities,
-            "indicators": {g: {**f, "minimum": None} for g, f in groups.items()}}
+            "indicators": {g: {**f, "minimum": None} for g, f in groups.items()},
+            "consent": {"pupils": pupils, "with_consent": 0, "percent": 0.0}}
 
 
 def school_counts(data):
@@ -253,9 +255,9 @@ def test_ward_report_contract_with_exact_figures(ward):
     assert data["groups"] == EXPECTED_TOTAL
     # Most behind first (A's mean gap 38.3 points, B's 26, C has nobody), not by name.
     assert data["schools"] == [
-        entry("A", "Trường Yên Hòa", EXPECTED_A, 1),
-        entry("B", "Trường An Khánh", EXPECTED_B, 2),
-        entry("C", "Trường Bình Minh", EXPECTED_C, 0),
+        entry("A", "Trường Yên Hòa", EXPECTED_A, 1, 6),
+        entry("B", "Trường An Khánh", EXPECTED_B, 2, 4),
+        entry("C", "Trường Bình Minh", EXPECTED_C, 0, 0),
     ]
     # g4 and HX (children in A and B) are in both schools' rows, and once in the ward total.
     a, b = data["schools"][0]["groups"], data["schools"][1]["groups"]
@@ -439,7 +441,7 @@ def test_school_report_rows_per_class_in_the_new_school(ward):
     assert classes[0].groups["primary"].status == "met"
     alone = metrics.ward_report(db.session, ward.campaign, AS_OF, "B").as_dict()
     assert alone["schools"] == [
-        entry("B", "Trường An Khánh", EXPECTED_B, 2)]
+        entry("B", "Trường An Khánh", EXPECTED_B, 2, 4)]
     assert alone["groups"] == EXPECTED_B
 
 
@@ -453,7 +455,7 @@ def test_school_report_of_the_old_school_after_the_change_of_class(ward):
 def test_one_school_report_matches_its_row_in_the_ward_report(ward):
     alone = metrics.ward_report(db.session, ward.campaign, AS_OF, "A").as_dict()
     assert alone["schools"] == [
-        entry("A", "Trường Yên Hòa", EXPECTED_A, 1)]
+        entry("A", "Trường Yên Hòa", EXPECTED_A, 1, 6)]
     assert alone["groups"] == EXPECTED_A
 
 

@@ -88,7 +88,7 @@ def test_parent_sign_up_refuses_their_phone_as_password(browser, factory):
     for password, reason in (("+84912345678", PERSONAL), ("12345678", COMMON)):
         refused = browser.post("/pair", {"code": code, "full_name": "Trần Thị Mai",
                                          "phone": "0912 345 678", "password": password,
-                                         "confirm": password})
+                                         "confirm": password, "consent": "y"})
         assert refused.status_code == 200 and t(reason) in text(refused), password
     assert t("The password must not be your phone number or your username.") == \
         "Mật khẩu không được trùng với số điện thoại hay tên đăng nhập của bạn."
