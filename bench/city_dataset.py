@@ -129,7 +129,7 @@ def main() -> None:
 
     from lms.campaign import summary
     from lms.content.sync import sync_courses
-    from lms.demo import person_name
+    from lms.demo.names import person_name
     from lms.extensions import db
     from lms.models import Course, CourseAudience, QuizVersion
     from lms.models.campaign import DEFAULT_TARGETS
