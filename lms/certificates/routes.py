@@ -4,7 +4,12 @@ lms.certificates.verify).
 A certificate is seen by its holder, the holder's guardians, the staff who manage the holder's
 class (homeroom teacher, principal) or, for staff, the school's principal, and the admins of
 the issuing unit. Others get 403; an unknown or revoked certificate is 404. Printing needs the
-configured public address, since the QR code and the address printed lead to it."""
+configured public address, since the QR code and the address printed lead to it.
+
+A pupil's name follows the consent rule (lms.people.consent): a unit or city admin sees it only
+once a guardian has consented, and without it neither the name nor the verification code,
+whose public page names the holder in part. Staff and admins who open a certificate, and the
+class's printing, leave an entry in the access log (lms.privacy_log)."""
 
 from dataclasses import dataclass
 
@@ -23,6 +28,7 @@ from lms.access import (
 from lms.extensions import db
 from lms.learning import certificates
 from lms.models import Certificate, Classroom, Enrollment, Guardianship, User
+from lms.people.consent import consented_pupil_ids, display_name, sees_every_name
 from lms.privacy_log import record_access
 from lms.teaching import matrix
 from lms.teaching.printing import load_class_to_print
@@ -34,23 +40,28 @@ bp = Blueprint("certificates", __name__)
 
 @dataclass
 class Printed:
-    """A certificate as printed: its code (None when sealed under another card key), the
-    course titles it stands for, and the public address that verifies it."""
+    """A certificate as printed: the holder's name as the viewer may see it, its code (None
+    when sealed under another card key, or withheld with the name), the course titles it
+    stands for, and the public address that verifies it."""
 
     certificate: Certificate
+    name: str
     code: str | None
     courses: list[str]
     verify_url: str | None
+    withheld: bool = False  # the name and the code, until a guardian consents
 
 
-def printed(certificate: Certificate) -> Printed:
-    code = certificates.code_of(certificate)
+def printed(certificate: Certificate, name: str, withheld: bool = False) -> Printed:
+    """`name`: the holder's as the viewer may see it; `withheld`: hidden by the consent rule,
+    and the code with it."""
     if certificate.kind == "course":
         titles = [certificate.course.title]
     else:
         titles = [c.title for c in certificates.tier_courses(db.session, certificate)]
+    code = None if withheld else certificates.code_of(certificate)
     url = public_url_for("certificates.verify_code", code=code) if code else None
-    return Printed(certificate, code, titles, url)
+    return Printed(certificate, name, code, titles, url, withheld)
 
 
 def current_classes(user_id: int) -> list[Classroom]:
@@ -80,6 +91,30 @@ def may_see(user, certificate: Certificate) -> bool:
     return False
 
 
+def is_family(user, certificate: Certificate) -> bool:
+    """The holder, or (may_see has checked it) one of their guardians."""
+    return user.id == certificate.user_id or user.role == "parent"
+
+
+def shown_name(user, certificate: Certificate) -> tuple[str, bool]:
+    """The holder's name for this viewer, and whether the consent rule withholds it."""
+    holder = certificate.user
+    if holder.role != "pupil" or is_family(user, certificate):
+        return holder.full_name, False
+    consented = holder.id in consented_pupil_ids(db.session, [holder.id])
+    return display_name(user, holder, consented), not (consented or sees_every_name(user))
+
+
+def log_view(user, certificate: Certificate) -> None:
+    """Filed under the pupil's current school (else the issuing unit), or a staff member's."""
+    holder = certificate.user
+    school_id = holder.school_id
+    if holder.role == "pupil":
+        school_id = next((room.school_id for room in current_classes(holder.id)), None)
+    unit_id = None if school_id else holder.unit_id or certificate.unit_id
+    record_access(db.session, user, "certificate.view", "user", holder.id, unit_id, school_id)
+
+
 def load_certificate(certificate_id: int) -> Certificate:
     certificate = db.session.get(Certificate, certificate_id)
     if certificate is None or certificate.revoked_at is not None:
@@ -104,11 +139,11 @@ def show(certificate_id: int):
     """One certificate, to print on A4 or to show on a phone."""
     certificate = load_certificate(certificate_id)
     require_public_address()
+    if not is_family(current_user, certificate):
+        log_view(current_user, certificate)
+    item = printed(certificate, *shown_name(current_user, certificate))
     return render_template(
-        "certificates/print.html",
-        items=[printed(certificate)],
-        title=certificate.user.full_name,
-        back=back_from(certificate),
+        "certificates/print.html", items=[item], title=item.name, back=back_from(certificate)
     )
 
 
@@ -160,7 +195,7 @@ def for_class(classroom_id: int):
     return render_template(
         "certificates/class.html",
         room=room,
-        items=[printed(c) for c in chosen],
+        items=[printed(c, c.user.full_name) for c in chosen],  # the class's own school: every name
         courses=courses,
         has_tier=any(c.kind == "tier" for c in held),
         kind=kind,
