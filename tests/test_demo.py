@@ -22,6 +22,7 @@ from lms.models import (
     Campaign,
     Classroom,
     Completion,
+    Consent,
     Course,
     CourseAudience,
     Enrollment,
@@ -32,6 +33,7 @@ from lms.models import (
 )
 from lms.models.base import today_in_vietnam
 from lms.models.people import PRESCHOOL_GRADE
+from lms.people.consent import UNNAMED, consented_pupil_ids
 from lms.people.units import unit_ids_in_scope
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -379,3 +381,45 @@ def test_what_the_demo_says_about_pins_is_true(demo, browser):
     last = max(in_3a)
     response = browser.post("/login/class/THKD3A", {"pupil": str(last), "pin": "1234"})
     assert (response.status_code, response.location) == (302, "/home")
+
+
+def test_most_pupils_have_a_guardians_consent_a_few_do_not(demo, browser):
+    """Paired guardians consented when pairing; of the other pupils, about 85% on paper early
+    in the plan; so the ward's admin sees most names of a class and a few hidden."""
+    pupils = db.session.scalars(select(User.id).where(User.role == "pupil")).all()
+    consented = consented_pupil_ids(db.session, pupils)
+    assert 0.85 * len(pupils) < len(consented) < 0.99 * len(pupils), (len(consented), len(pupils))
+    given = db.session.execute(
+        select(Consent.source, Consent.given_on, User.role, Guardianship.pupil_id.is_not(None))
+        .join(User, User.id == Consent.given_by_id)
+        .outerjoin(Guardianship, (Guardianship.pupil_id == Consent.pupil_id)
+                   & (Guardianship.guardian_id == Consent.given_by_id))).all()
+    assert {(source, role, guardian) for source, _day, role, guardian in given} == {
+        ("pairing", "parent", True), ("paper", "teacher", False)}
+    today = today_in_vietnam()
+    assert all(date(2025, 9, 5) <= day < today for _source, day, _role, _guardian in given)
+    # Through the pages: a class of the ward, with both kinds of pupils.
+    assert browser.login("phuong", "demo1234").status_code == 302
+    ward = unit("P-NGUYENTRAI")
+    year = school_years(today)[-1].name
+    rooms = db.session.scalars(select(Classroom).join(School).where(
+        School.unit_id == ward.id, Classroom.school_year == year, Classroom.grade > 0)
+        .order_by(Classroom.id)).all()
+    for room in rooms:
+        names = dict(db.session.execute(select(User.id, User.full_name).join(
+            Enrollment, Enrollment.pupil_id == User.id).where(Enrollment.classroom_id == room.id)).all())
+        hidden = [n for i, n in names.items()  # none that is also (part of) a classmate's name
+                  if i not in consented and not any(n in m for j, m in names.items() if j != i)]
+        if hidden and len(hidden) < len(names) / 2:
+            break
+    else:
+        pytest.fail("no class of the ward with a few pupils without consent")
+    page = page_text(browser.get(f"/teach/classes/{room.id}").get_data(as_text=True))
+    assert all(names[i] in page for i in consented & names.keys())
+    assert not any(name in page for name in hidden)
+    assert UNNAMED in page
+    figure = metrics.unit_report(db.session, plan_of("P-NGUYENTRAI")).consent
+    dashboard = page_text(browser.get("/dashboard/").get_data(as_text=True))
+    assert re.search(r"Đồng ý của phụ huynh: (\d+) trên (\d+) học sinh", dashboard).groups() == (
+        str(figure.with_consent), str(figure.pupils))
+    assert 0 < figure.with_consent < figure.pupils

@@ -1,6 +1,6 @@
 """The demo `make run` shows: the city of Hải Phòng with the two units of shared/reference,
 Phường Nguyễn Trãi and Xã Hà Bắc, each with its own schools, classes, staff, families,
-officials and plan, and their learners' progress.
+officials and plan, and their learners' progress and families' consents.
 
 Deterministic (seeded) so the README's demo accounts always exist. Built in parts: the city
 (lms.demo.city), the ward (nguyen_trai), the commune (ha_bac), from shared builders (people,
@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from lms.accounts import hash_password
 from lms.campaign import summary
-from lms.demo import city, ha_bac, nguyen_trai, progress
+from lms.demo import city, consents, ha_bac, nguyen_trai, progress
 from lms.demo.world import Demo, school_years
 from lms.models import Course, School, Unit, User
 from lms.models.base import today_in_vietnam
@@ -53,6 +53,7 @@ def load_demo(session: Session, today: date | None = None, seed: int = 2025) -> 
     units = [nguyen_trai.build(demo, hai_phong), ha_bac.build(demo, hai_phong)]
     session.flush()
     progress.write(demo)
+    consents.write(demo)
     summary.rebuild(session)
     session.commit()
     return {
