@@ -256,6 +256,69 @@ def report_refresh(schools: bool):
     )
 
 
+def _plans_in_scope(unit_code: str | None, city: bool) -> list:
+    """The plans `report verify` checks: one unit's, the city's and all its units', or (a
+    deployment of one ward, or no option) every plan."""
+    from sqlalchemy import select
+
+    from lms.models import Campaign, Unit
+    from lms.people.units import local_units
+
+    if unit_code and city:
+        raise click.ClickException("Chọn --unit hoặc --city, không dùng cả hai.")
+    if unit_code:
+        unit = db.session.scalar(select(Unit).where(Unit.code == unit_code))
+        if unit is None:
+            raise click.ClickException(f"Không có đơn vị mã {unit_code}.")
+        return list(db.session.scalars(select(Campaign).where(Campaign.unit_id == unit.id)))
+    if city:
+        from lms.people.units import the_city
+
+        top = the_city(db.session)
+        if top is None:
+            raise click.ClickException("Chưa có thành phố nào (đơn vị loại city).")
+        ids = [top.id] + [u.id for u in local_units(db.session, top.id)]
+        return list(db.session.scalars(select(Campaign).where(Campaign.unit_id.in_(ids))))
+    return list(db.session.scalars(select(Campaign)))
+
+
+@report_cli.command("verify")
+@click.option("--unit", "unit_code", help="Only this ward's or commune's plans.")
+@click.option("--city", is_flag=True, help="The city's plan and every ward's and commune's.")
+def report_verify(unit_code: str | None, city: bool):
+    """Recompute the coverage counts from the raw rows and compare them with the counts kept
+    as the data changes; print every difference and exit 1 if there is any."""
+    import time
+
+    from lms.campaign.verify import verify
+
+    plans = _plans_in_scope(unit_code, city)
+    started = time.perf_counter()
+    problems = verify(db.session, plans)
+    db.session.rollback()
+    for line in problems:
+        click.echo(line)
+    took = time.perf_counter() - started
+    if problems:
+        click.echo(f"Có {len(problems)} khác biệt ({len(plans)} kế hoạch, {took:.1f} giây).", err=True)
+        raise SystemExit(1)
+    click.echo(f"Khớp: {len(plans)} kế hoạch, không có khác biệt ({took:.1f} giây).")
+
+
+@report_cli.command("rebuild")
+def report_rebuild():
+    """Compute every kept coverage count again from the raw rows (after loading data
+    without the application, e.g. a bulk load or a restored dump)."""
+    import time
+
+    from lms.campaign import tally
+
+    started = time.perf_counter()
+    stored = tally.rebuild(db.session)
+    db.session.commit()
+    click.echo(f"Đã tính lại số liệu: {stored} phần đóng góp, {time.perf_counter() - started:.1f} giây.")
+
+
 @click.command("backup")
 @click.argument("file", required=False, type=click.Path(dir_okay=False, path_type=Path))
 def backup_command(file: Path | None) -> None:

@@ -12,6 +12,10 @@ once, in lms/campaign/populations.py.
   and lists each ward and commune with its own report under its own current plan.
 - Consent coverage (`consent`, per school and in total): of the pupils counted, those with a
   guardian's consent to the processing of their data (lms.people.consent).
+
+The counts are read from the sums kept as the data changes (lms/campaign/tally.py): nothing
+is counted when a viewer arrives. `raw_counts` counts the same from the raw rows, for
+`report verify`.
 """
 
 from dataclasses import dataclass, field
@@ -20,7 +24,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from lms.campaign import snapshots
+from lms.campaign import tally
 from lms.campaign.populations import (  # noqa: F401  (also imported from here by other modules)
     PUPIL_GROUPS,
     VN_OFFSET,
@@ -256,12 +260,39 @@ def _activities(session: Session, window: Window, school_ids: list[int]) -> dict
     )
 
 
-def _counts(session: Session, window: Window, units, only: int | None) -> dict:
-    """The coverage counts, and under "consent" each school's [pupils, with consent] (a
-    recorded consent raises the data version, lms.people.consent)."""
+def raw_counts(session: Session, window: Window, units, only: int | None) -> dict:
+    """The coverage counts computed from the raw rows (what `report verify` compares the kept
+    counts with), and under "consent" each school's [pupils, with consent]."""
     counts = coverage_counts(session, window, units, only)
     consent = consent_by_school(session, window, units, only)
     return {**counts, "consent": {str(k): [f.pupils, f.with_consent] for k, f in consent.items()}}
+
+
+FAMILY_GROUPS = ("parents", "households")
+
+
+def kept_counts(session: Session, campaign: Campaign, window: Window, only: int | None) -> dict:
+    """The same dictionary as raw_counts, read from the counts kept as they change
+    (lms/campaign/tally.py): per school, and under "0" what belongs to the whole scope."""
+    counts: dict = {}
+    consent: dict = {}
+    for (school, group), value in tally.read(
+        session, campaign.id, window.as_of, "s", [only] if only else None
+    ).items():
+        if group == "consent":
+            consent[str(school)] = value
+        else:
+            counts.setdefault(str(school), {})[group] = value
+    if only is not None:
+        mine = counts.get(str(only), {})
+        whole = {g: mine[g] for g in FAMILY_GROUPS if g in mine}
+    else:
+        whole = {
+            g: value
+            for (_, g), value in tally.read(session, campaign.id, window.as_of, "t").items()
+            if g in (*FAMILY_GROUPS, "officials")
+        }
+    return {**counts, "0": whole, "consent": consent}
 
 
 def _chosen(campaign: Campaign, figures: dict[str, Figure], one_school: bool) -> dict[str, Figure]:
@@ -286,13 +317,7 @@ def unit_report(
         empty = {g: _figure(campaign, window, g, 0, 0) for g in INDICATORS}
         return Report(campaign, window.as_of, empty, [], None, unit, _chosen(campaign, empty, True))
     only = schools[0].id if school_code else None
-    stored = snapshots.remember(
-        session,
-        snapshot_key("counts", campaign, window, only),
-        window.as_of,
-        lambda: _counts(session, window, units, only),
-    )
-    counts = stored.value
+    counts = kept_counts(session, campaign, window, only)
     consent = {int(k): ConsentFigure(*v) for k, v in counts["consent"].items()}
     raw = {s.id: {g: counts.get(str(s.id), {}).get(g, [0, 0]) for g in SCHOOL_GROUPS} for s in schools}
     activities = _activities(session, window, [s.id for s in schools])
@@ -317,7 +342,7 @@ def unit_report(
     total["activities"] = [len(schools), sum(1 for r in rows if r.activities >= minimum)]
     figures = {g: _figure(campaign, window, g, *total[g]) for g in INDICATORS}
     chosen = _chosen(campaign, figures, bool(school_code))
-    report = Report(campaign, window.as_of, figures, rows, stored.computed_at, unit, chosen)
+    report = Report(campaign, window.as_of, figures, rows, None, unit, chosen)
     report.consent = sum((r.consent for r in rows), ConsentFigure())
     return report
 
@@ -331,22 +356,14 @@ def school_report(
     """The school's own figures, and one row per class for its pupils."""
     report = unit_report(session, campaign, as_of, school.code)
     window = window_for(campaign, as_of)
-    units = campaign_units(session, campaign)
     rooms = {r.id: r for r in session.scalars(select(Classroom).where(Classroom.school_id == school.id))}
-    stored = snapshots.remember(
-        session,
-        snapshot_key("classes", campaign, window, school.id),
-        window.as_of,
-        lambda: [
-            [room_id, tier, n, c]
-            for room_id, tier, n, c in count_pupils(session, window, "classroom_id", units, school.id)
-        ],
-    )
     class_rows = {}
-    for room_id, tier, n, c in stored.value:
+    for (room_id, group), (n, c) in sorted(tally.read(session, campaign.id, window.as_of, "c", rooms).items()):
+        if not n:
+            continue
         room = rooms[room_id]
         row = class_rows.setdefault(room_id, Row(room.id, room.school_year, room.name))
-        row.groups[PUPIL_GROUPS[tier]] = _figure(campaign, window, PUPIL_GROUPS[tier], n, c)
+        row.groups[group] = _figure(campaign, window, group, n, c)
     ordered = sorted(class_rows.values(), key=lambda r: (rooms[r.id].grade, r.name))
     return report, ordered
 

@@ -3,6 +3,7 @@
 from sqlalchemy import and_, delete, func, insert, select
 from sqlalchemy.orm import Session
 
+from lms.campaign import tally
 from lms.models import Completion, Course, CourseAudience, TierProgress, User
 
 
@@ -43,6 +44,7 @@ def refresh_user(session: Session, user_id: int) -> None:
             _aggregate([user_id]),
         )
     )
+    tally.mark_users(session, [user_id])  # the kept counts follow before the commit
 
 
 def rebuild(session: Session) -> None:
@@ -54,6 +56,7 @@ def rebuild(session: Session) -> None:
             _aggregate(None),
         )
     )
+    tally.mark_plans(session, None)  # every plan's kept counts, computed again
 
 
 def required_signature(session: Session) -> list[tuple[int, str]]:

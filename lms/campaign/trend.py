@@ -6,18 +6,12 @@ from datetime import date, timedelta
 from sqlalchemy import and_, func, or_, select, union
 from sqlalchemy.orm import Session
 
-from lms.campaign import snapshots
+from lms.campaign import snapshots, tally
 from lms.campaign.metrics import Report, campaign_units, snapshot_key, unit_report, window_for
 from lms.campaign.populations import (
-    PUPIL_GROUPS,
     VN_OFFSET,
     Window,
-    family_links,
-    manager_teacher_condition,
-    official_conditions,
-    pupil_population,
     required_counts,
-    staff_conditions,
 )
 from lms.models import (
     GROUPS,
@@ -82,61 +76,19 @@ def trend(
     report: Report | None = None,
 ) -> dict[str, list[tuple[date, int, float]]]:
     """Per group (the five GROUPS, managers_teachers and officials): (week end, covered,
-    percent of the as-of population), up to the as-of date."""
+    percent of the as-of population), up to the as-of date; read from the kept counts' days
+    (lms/campaign/tally.py)."""
     window = window_for(campaign, as_of)
     school = session.get(School, school_id) if school_id else None
     if report is None:  # the populations: the dashboards pass the report they already have
         report = unit_report(session, campaign, window.as_of, school.code if school else None)
-    units = campaign_units(session, campaign)
-    days = snapshots.remember(
-        session,
-        snapshot_key("trend", campaign, window, school_id),
-        window.as_of,
-        lambda: covered_per_day(session, window, units, school_id),
-    ).value
-    return {g: _weekly(window, days[g], report.total[g].population) for g in TRENDS}
+    days = tally.covered_by_day(session, campaign.id, "s" if school_id else "t", school_id or 0, window.as_of)
+    if school_id:
+        days["officials"] = {}
+    return {g: _weekly(window, days.get(g, {}), report.total[g].population) for g in TRENDS}
 
 
 TRENDS = (*GROUPS, "managers_teachers", "officials")
-
-
-def covered_per_day(session: Session, window: Window, units, school_id: int | None):
-    """Per group: {local day: how many of the population became covered that day}."""
-    units = sorted(set(units))
-    pop = pupil_population(window, units, school_id)
-    days: dict[str, dict[str, int]] = {}
-    for tier, group in PUPIL_GROUPS.items():
-        cov = covered_since(session, window, tier)
-        days[group] = _per_day(
-            session, select(cov.c.at).join(pop, and_(pop.c.user_id == cov.c.user_id, pop.c.tier == tier))
-        )
-    cov = covered_since(session, window, "teacher")
-    staff = (
-        select(cov.c.at)
-        .join(User, User.id == cov.c.user_id)
-        .where(*staff_conditions(window, units, school_id))
-    )
-    days["teachers"] = _per_day(session, staff)
-    days["managers_teachers"] = _per_day(session, staff.where(manager_teacher_condition()))
-    if school_id is None:
-        cov = covered_since(session, window, "official")
-        days["officials"] = _per_day(
-            session,
-            select(cov.c.at).join(User, User.id == cov.c.user_id).where(*official_conditions(window, units)),
-        )
-    else:
-        days["officials"] = {}
-    links = family_links(window, units, school_id).subquery()
-    cov = covered_since(session, window, "parent")
-    guardians = select(links.c.guardian_id.label("uid")).distinct().subquery()
-    days["parents"] = _per_day(session, select(cov.c.at).join(guardians, guardians.c.uid == cov.c.user_id))
-    first_in_household = (
-        select(links.c.household_id, func.min(cov.c.at).label("at"))
-        .join(cov, cov.c.user_id == links.c.guardian_id)
-        .group_by(links.c.household_id)
-    )
-    days["households"] = _per_day(session, first_in_household)
-    return days
 
 
 def _weekly(window: Window, by_day: dict[str, int], population: int):

@@ -44,6 +44,8 @@ from lms.models.people import (
     UserSession,
 )
 from lms.models.privacy import Consent
+from lms.models.tally import CoverageChange, CoverageCount, CoverageMember
+from lms.models.villages import ListedHousehold, Village
 
 __all__ = [
     "AUDIENCES",
@@ -72,6 +74,7 @@ __all__ = [
     "Household",
     "Lesson",
     "LessonProgress",
+    "ListedHousehold",
     "OneTimeCode",
     "Question",
     "QuestionOption",
@@ -79,7 +82,11 @@ __all__ = [
     "QuizVersion",
     "School",
     "TierProgress",
+    "CoverageChange",
+    "CoverageCount",
+    "CoverageMember",
     "Unit",
     "User",
     "UserSession",
+    "Village",
 ]

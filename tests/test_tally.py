@@ -1,0 +1,220 @@
+"""Coverage counts kept as they change (lms/campaign/tally.py): every kind of change moves
+them in its own transaction, and `report verify` finds them equal to the raw rows."""
+
+from datetime import date, datetime, timedelta
+
+import pytest
+from sqlalchemy import event, select, update
+
+from lms.campaign import metrics, summary
+from lms.campaign import trend as trends
+from lms.campaign.verify import verify
+from lms.extensions import db
+from lms.models import (
+    Campaign,
+    Completion,
+    Course,
+    CoverageCount,
+    Enrollment,
+    Guardianship,
+)
+from lms.people import consent as consents
+from lms.people.households import ensure_household, link_guardian
+
+START, END = date(2026, 10, 1), date(2026, 11, 29)
+PAST = date(2026, 10, 30)
+
+
+def local(month, day, hour=12):
+    return datetime(2026, month, day, hour) - timedelta(hours=7)
+
+
+def course_id(slug):
+    return db.session.scalar(select(Course.id).where(Course.slug == slug))
+
+
+def complete(user, slug, at):
+    db.session.add(Completion(user_id=user.id, course_id=course_id(slug), completed_at=at, score=100.0))
+    db.session.flush()
+    summary.refresh_user(db.session, user.id)
+
+
+class Statements:
+    """The SQL statements sent while the block runs."""
+
+    def __enter__(self):
+        self.sent = []
+        event.listen(db.engine, "before_cursor_execute", self._record)
+        return self
+
+    def _record(self, _conn, _cursor, statement, *_args):
+        self.sent.append(statement)
+
+    def __exit__(self, *_exc):
+        event.remove(db.engine, "before_cursor_execute", self._record)
+
+    def touching(self, table):
+        return [s for s in self.sent if table in s]
+
+
+@pytest.fixture
+def school(app, courses, factory):
+    """One primary class: p1 covered on 05/10, p2 not; both in one household with guardian g."""
+    f = factory
+    s = type("S", (), {})()
+    s.unit = f.unit()
+    s.school = f.school(code="A", name="Trường A", level="tieu-hoc")
+    s.room = f.classroom(s.school, name="3A", grade=3)
+    s.other_room = f.classroom(s.school, name="4A", grade=4)
+    s.p1, s.p2 = f.pupil(s.room, password=None), f.pupil(s.room, password=None)
+    s.g = f.user("parent", password=None)
+    ensure_household(db.session, s.p1)
+    link_guardian(db.session, s.g, s.p1)
+    complete(s.p1, "quiz-course", local(10, 5))
+    s.campaign = Campaign(unit_id=s.unit.id, name="Chiến dịch", starts_on=START, ends_on=END)
+    db.session.add(s.campaign)
+    f.commit()
+    return s
+
+
+def clean():
+    db.session.commit()
+    problems = verify(db.session, list(db.session.scalars(select(Campaign))), today=PAST)
+    assert problems == []
+
+
+def total(report, group):
+    figure = report.total[group]
+    return figure.population, figure.covered
+
+
+def test_a_viewer_reads_the_kept_counts_and_counts_nobody(school):
+    clean()
+    with Statements() as sql:
+        report = metrics.ward_report(db.session, school.campaign, PAST)
+    assert not sql.touching("enrollments") and not sql.touching("tier_progress")
+    assert sql.touching("coverage_counts")
+    assert total(report, "primary") == (2, 1)
+    assert (total(report, "parents"), total(report, "households")) == ((2, 0), (2, 0))
+
+
+def test_a_completion_moves_the_counts_in_its_own_transaction(school):
+    complete(school.p2, "quiz-course", local(10, 20))
+    db.session.commit()
+    assert total(metrics.ward_report(db.session, school.campaign, PAST), "primary") == (2, 2)
+    # As of a day before it, p2 was not covered yet; the trend shows the day.
+    assert total(metrics.ward_report(db.session, school.campaign, date(2026, 10, 19)), "primary") == (2, 1)
+    series = trends.trend(db.session, school.campaign, PAST)
+    assert series["primary"][-1][1] == 2
+    clean()
+
+
+def test_a_completion_rolled_back_leaves_the_counts_as_they_were(school):
+    complete(school.p2, "quiz-course", local(10, 20))
+    db.session.rollback()
+    assert total(metrics.ward_report(db.session, school.campaign, PAST), "primary") == (2, 1)
+    clean()
+
+
+def test_a_new_pupil_and_a_change_of_class(school, factory):
+    p3 = factory.pupil(school.room, password=None)
+    factory.commit()
+    assert total(metrics.ward_report(db.session, school.campaign, PAST), "primary") == (3, 1)
+    # p1 (covered) moves to 4A on 15/10: as of 10/10 in 3A, as of 30/10 in 4A.
+    first = db.session.scalar(select(Enrollment).where(Enrollment.pupil_id == school.p1.id))
+    first.ended_on = date(2026, 10, 14)
+    db.session.add(Enrollment(pupil_id=school.p1.id, classroom_id=school.other_room.id, started_on=date(2026, 10, 15)))
+    db.session.commit()
+
+    def rooms(as_of):
+        _report, rows = metrics.school_report(db.session, school.campaign, school.school, as_of)
+        return {r.name: (r.groups["primary"].population, r.groups["primary"].covered) for r in rows}
+
+    assert rooms(date(2026, 10, 10)) == {"3A": (3, 1)}
+    assert rooms(PAST) == {"3A": (2, 0), "4A": (1, 1)}
+    assert p3.id
+    clean()
+
+
+def test_staff_dates_and_a_teacher_leaving(school, factory):
+    teacher = factory.user("teacher", school=school.school, password=None)
+    teacher.staff_role = "teacher"
+    teacher.staff_from = date(2026, 10, 20)
+    factory.commit()
+    assert total(metrics.ward_report(db.session, school.campaign, date(2026, 10, 10)), "teachers") == (0, 0)
+    assert total(metrics.ward_report(db.session, school.campaign, PAST), "managers_teachers") == (1, 0)
+    teacher.staff_until = date(2026, 9, 1)  # left before the period: not counted at all
+    db.session.commit()
+    assert total(metrics.ward_report(db.session, school.campaign, PAST), "teachers") == (0, 0)
+    clean()
+
+
+def test_a_guardian_pairing_and_a_household_merge(school, factory):
+    g2 = factory.user("parent", password=None)
+    db.session.add(Guardianship(guardian_id=g2.id, pupil_id=school.p2.id))
+    factory.commit()
+    report = metrics.ward_report(db.session, school.campaign, PAST)
+    assert (total(report, "parents"), total(report, "households")) == ((2, 0), (2, 0))
+    complete(g2, "quiz-course", local(10, 12))
+    db.session.commit()
+    report = metrics.ward_report(db.session, school.campaign, PAST)
+    assert (total(report, "parents"), total(report, "households")) == ((2, 1), (2, 1))
+    clean()
+    ensure_household(db.session, school.p2)
+    link_guardian(db.session, school.g, school.p2)  # the two families are one household
+    db.session.commit()
+    report = metrics.ward_report(db.session, school.campaign, PAST)
+    assert (total(report, "parents"), total(report, "households")) == ((2, 1), (1, 1))
+    assert metrics.ward_report(db.session, school.campaign, date(2026, 10, 11)).total["households"].covered == 0
+    clean()
+
+
+def test_a_consent_recorded_then_withdrawn(school):
+    consents.record(db.session, school.p2.id, "guardian", None, "paper", date(2026, 10, 10))
+    db.session.commit()
+    assert metrics.ward_report(db.session, school.campaign, PAST).consent.with_consent == 1
+    assert metrics.ward_report(db.session, school.campaign, date(2026, 10, 9)).consent.with_consent == 0
+    clean()
+    consents.withdraw(db.session, school.p2.id, "guardian")
+    db.session.commit()
+    clean()
+
+
+def test_the_required_courses_and_the_plans_period_change(school):
+    course = db.session.get(Course, course_id("quiz-course"))
+    course.required = not course.required
+    db.session.flush()
+    summary.rebuild(db.session)
+    db.session.commit()
+    clean()
+    school.campaign.starts_on = date(2026, 10, 6)  # p1's completion is now before the period
+    db.session.commit()
+    assert total(metrics.ward_report(db.session, school.campaign, PAST), "primary")[1] == 0
+    clean()
+
+
+def test_a_new_plan_is_counted_from_its_first_commit(school):
+    later = Campaign(unit_id=school.unit.id, name="Đợt 2", starts_on=date(2026, 10, 1), ends_on=date(2027, 5, 31))
+    db.session.add(later)
+    db.session.commit()
+    assert total(metrics.ward_report(db.session, later, PAST), "primary") == (2, 1)
+    clean()
+
+
+def test_verify_names_a_difference_and_exits_non_zero(school, runner):
+    result = runner.invoke(args=["report", "verify"])
+    assert result.exit_code == 0, result.output
+    assert "Khớp" in result.output
+    db.session.execute(
+        update(CoverageCount)
+        .where(CoverageCount.campaign_id == school.campaign.id, CoverageCount.scope == "t",
+               CoverageCount.grp == "primary")
+        .values(covered=CoverageCount.covered + 1)
+    )
+    db.session.commit()
+    result = runner.invoke(args=["report", "verify"])
+    assert result.exit_code == 1
+    assert "primary" in result.output and "tổng kế hoạch" in result.output
+    result = runner.invoke(args=["report", "rebuild"])
+    assert result.exit_code == 0, result.output
+    assert runner.invoke(args=["report", "verify"]).exit_code == 0
