@@ -1,4 +1,5 @@
 """Administration: schools, staff, rosters, accounts (routes.py), a unit's officials
-(officials.py) and the access log (access_log.py), whose routes join the same blueprint."""
+(officials.py), its villages' household lists (villages.py) and the access log
+(access_log.py), whose routes join the same blueprint."""
 
-from lms.admin import access_log, officials  # noqa: F401  (register their routes on admin.routes.bp)
+from lms.admin import access_log, officials, villages  # noqa: F401  (register their routes on admin.routes.bp)

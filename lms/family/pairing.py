@@ -1,6 +1,7 @@
 """Pairing a family with a pupil through the one-time code printed on the school's letter. The
 guardian consents to the child's data being processed (the privacy notice, /privacy) as they
-pair: no consent, no pairing; the consent is recorded with the link (lms.people.consent)."""
+pair: no consent, no pairing; the consent is recorded with the link (lms.people.consent). The
+family is then matched to its village's household list by phone (lms.people.villages)."""
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -11,6 +12,7 @@ from lms.people import consent as consents
 from lms.people.codes import find_code, use_code
 from lms.people.households import link_guardian
 from lms.people.names import name_sort_key, normalize_name
+from lms.people.villages import match_for_phones
 
 
 class PairingError(Exception):
@@ -32,6 +34,7 @@ def pair(session: Session, parent: User, code: str, *, consent: bool) -> User:
     pupil = row.user
     link_guardian(session, parent, pupil)
     consents.record_pairing(session, pupil.id, parent.id)
+    match_for_phones(session, [parent.phone])
     session.commit()
     return pupil
 
@@ -70,5 +73,6 @@ def signup_and_pair(
     use_code(session, row, parent)
     link_guardian(session, parent, pupil)
     consents.record_pairing(session, pupil.id, parent.id)
+    match_for_phones(session, [parent.phone])
     session.commit()
     return parent, pupil

@@ -1,5 +1,6 @@
 """Roster import from CSV or XLSX: the city's wards and communes, their schools, pupils
-(with their guardians; kindergarten children too), school staff and the units' own officials.
+(with their guardians; kindergarten children too), school staff, the units' own officials and
+the household lists of their villages.
 
 All or nothing: every row is checked first, against the file and the database, and every
 problem is reported with its real spreadsheet row (the header is row 1, or the row below the
@@ -31,6 +32,7 @@ from lms.campaign.snapshots import current_version
 from lms.models import Unit
 from lms.models.base import today_in_vietnam
 from lms.people.roster.files import _read_table, read_rows
+from lms.people.roster.households import _Households
 from lms.people.roster.officials import _Officials
 from lms.people.roster.pupil_plan import plan_writes
 from lms.people.roster.pupils import _Pupils
@@ -47,6 +49,7 @@ from lms.people.roster.table import (
 from lms.people.roster.transactions import end_transaction, read_apart, write_transaction
 from lms.people.roster.units import _Units
 from lms.people.school_year import school_year_for
+from lms.people.villages import match_for_phones
 
 __all__ = [
     "ImportReport",
@@ -63,6 +66,7 @@ _IMPORTERS = {
     "pupils": _Pupils,
     "staff": _Staff,
     "officials": _Officials,
+    "households": _Households,
 }
 ATTEMPTS = 3  # reads again when someone else changed the data between the check and the write
 
@@ -112,7 +116,7 @@ def import_roster(
             "hành chính: chưa lưu gì."
         )
     if only_school_code is not None:  # a principal imports their own school's people only
-        if kind in ("schools", "officials"):
+        if kind in ("schools", "officials", "households"):
             raise RosterError(f"Chỉ Ủy ban phường/xã mới nhập được {KIND_LABELS[kind]}.")
         for number, record in records:
             code = str(record.get("school_code") or "").strip()
@@ -159,6 +163,7 @@ def import_roster(
                 if writes is not None:
                     if not writes.execute(session):
                         raise _Changed
+                    match_for_phones(session, writes.guardian_phones)  # families on a village list
                 else:  # a few hundred rows (not pupils): checked again under the lock
                     report = new_report()
                     importer = _IMPORTERS[kind](session, report, today, year, unit_code, bound)
@@ -166,6 +171,8 @@ def import_roster(
                     if report.errors:
                         raise _Changed
                     session.flush()
+                    if kind == "households":
+                        importer.match()  # the listed households to the pupils' families
         except (_Changed, IntegrityError):
             continue
         return report

@@ -183,6 +183,7 @@ def plan_writes(importer, plans) -> PupilWrites:
                     "name_key": name_sort_key(name),
                 }
             )
+    writes.guardian_phones = sorted(value for kind, value in groups.parent if kind == "parent")
     _households(writes, groups)
     return writes
 

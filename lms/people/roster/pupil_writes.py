@@ -33,6 +33,7 @@ class PupilWrites:
     household_of: dict[Key, object] = field(default_factory=dict)  # person -> id or group key
     ids: dict[Key, int] = field(default_factory=dict)  # existing people
     current_households: dict[Key, int | None] = field(default_factory=dict)  # existing people
+    guardian_phones: list[str] = field(default_factory=list)  # every guardian the file names
 
     def prepare(self, session) -> None:
         """Ids for the new rows and every statement's parameters, before the write transaction

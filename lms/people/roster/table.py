@@ -15,6 +15,7 @@ from lms.people.roster.school_software import (
     is_ignored,
     is_ignored_for_officials,
 )
+from lms.people.roster.village_columns import VILLAGE_ALIASES, VILLAGE_LABELS, is_ignored_for_households
 from lms.people.school_year import valid_school_year
 
 # Every column a roster may have: its canonical (English) header, then Vietnamese aliases.
@@ -93,6 +94,7 @@ LABELS = {
     "start_date": "Ngày bắt đầu làm việc",
     "end_date": "Ngày nghỉ việc",
     **PARENT_LABELS,
+    **VILLAGE_LABELS,
 }
 
 GUARDIAN_FIELDS = ("guardian1_name", "guardian1_phone", "guardian2_name", "guardian2_phone")
@@ -107,19 +109,27 @@ KINDS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "staff": (("school_code", "full_name", "role", "phone"), ()),
     "officials": (("unit_code", "full_name", "phone"), ("start_date", "end_date")),
+    "households": (("unit_code", "village_code", "village_name", "household_code", "head_name"), ("phones",)),
 }
 # Required columns a file may go without: the school is chosen on import, the grade read from
 # the class name, the student code derived from name and date of birth (school_software.py);
-# an officials file of one unit names the unit on import (--unit).
-MAY_GO_WITHOUT = {"pupils": ("school_code", "grade", "student_code"), "officials": ("unit_code",)}
-# A units file may call its name column plainly "name" (unit_code,name,kind,parent_code).
-RENAMES = {"units": {"name": "unit_name"}}
+# an officials or households file of one unit names the unit on import (--unit, or the
+# admin's own unit).
+MAY_GO_WITHOUT = {
+    "pupils": ("school_code", "grade", "student_code"),
+    "officials": ("unit_code",),
+    "households": ("unit_code",),
+}
+# A units file may call its name column plainly "name" (unit_code,name,kind,parent_code); a
+# household list's "Số điện thoại" holds the members' phones, its "Họ và tên" the head's name.
+RENAMES = {"units": {"name": "unit_name"}, "households": {"phone": "phones", "full_name": "head_name"}}
 KIND_LABELS = {
     "units": "danh sách đơn vị hành chính",
     "schools": "danh sách trường",
     "pupils": "danh sách học sinh",
     "staff": "danh sách cán bộ, giáo viên, nhân viên",
     "officials": "danh sách cán bộ, công chức phường/xã",
+    "households": "danh sách hộ gia đình theo thôn, tổ dân phố",
 }
 UNIT_KIND_NAMES = {"city": "thành phố", "ward": "phường", "commune": "xã"}
 
@@ -186,7 +196,7 @@ class RowError:
 
 @dataclass
 class ImportReport:
-    kind: str  # "units" | "schools" | "pupils" | "staff" | "officials"
+    kind: str  # "units" | "schools" | "pupils" | "staff" | "officials" | "households"
     created: int = 0
     updated: int = 0
     unchanged: int = 0
@@ -229,7 +239,7 @@ def check_school_year(value: str) -> str:
 _key = header_key
 _FIELD_BY_HEADER = {
     _key(alias): name
-    for table in (ALIASES, PARENT_ALIASES, EXTRA_ALIASES)
+    for table in (ALIASES, PARENT_ALIASES, EXTRA_ALIASES, VILLAGE_ALIASES)
     for name, aliases in table.items()
     for alias in ((name, *aliases) if table is not EXTRA_ALIASES else aliases)
 }
@@ -289,11 +299,14 @@ def _kind_of(fields: dict[str, str]) -> list[str]:
 def _ignorable(kind: str, header: str, name: str | None) -> bool:
     """Columns read past, never stored (and named in the report): a school-software pupil
     list's (school_software.IGNORED); in an officials file, the same and the official's
-    position and date of birth, which the LMS does not need."""
+    position and date of birth, which the LMS does not need; in a household list, the same
+    and the household's own figures (village_columns.HOUSEHOLD_IGNORED)."""
     if kind == "pupils":
         return is_ignored(header)
     if kind == "officials":
         return name in ("role", "date_of_birth") or is_ignored_for_officials(header)
+    if kind == "households":
+        return name == "date_of_birth" or is_ignored_for_households(header)
     return False
 
 
