@@ -6,6 +6,7 @@ villages page with who may see it."""
 
 import io
 from datetime import date
+from pathlib import Path
 
 import pytest
 from conftest import page_text
@@ -404,3 +405,29 @@ def test_the_villages_page_reads_at_360_px_without_script(commune, web_app):
             browser.close()
     finally:
         server.shutdown()
+
+
+# --- the demo -------------------------------------------------------------------------------------
+
+
+def test_the_demo_commune_lists_its_villages_households_some_of_them_pupils_families(app):
+    from lms.content.sync import sync_courses
+    from lms.demo import load_demo
+    from lms.demo import villages as demo_villages
+    from lms.people.villages import villages_of
+
+    report = sync_courses(db.session, Path(__file__).parent.parent / "courses")
+    assert not report.problems.errors
+    assert load_demo(db.session)["status"] == "loaded"
+    commune = db.session.scalar(select(Unit).where(Unit.code == "X-HABAC"))
+    if db.session.scalar(select(Village.id).where(Village.unit_id == commune.id)) is None:
+        demo_villages.build(db.session, commune)  # until the demo loader calls it
+        db.session.commit()
+    figures = villages_of(db.session, commune.id)
+    assert sorted((f.village.code, f.village.name, f.listed) for f in figures) == [
+        ("T1", "Thôn Đông", 18), ("T2", "Thôn Đoài", 16), ("T3", "Thôn Trung", 14), ("T4", "Thôn Bắc", 12)]
+    assert sum(f.matched for f in figures) == demo_villages.FAMILIES
+    first = db.session.scalar(select(ListedHousehold).where(ListedHousehold.code == "HB-T1-001"))
+    ngoc = db.session.scalar(select(User).where(User.phone == demo_villages.README_PARENT))
+    assert first.household_id == ngoc.household_id is not None
+    assert db.session.scalar(select(func.count()).select_from(Village)) == 4  # the ward has none
