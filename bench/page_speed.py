@@ -57,7 +57,7 @@ def prepare(app, tmp: Path, reset: bool) -> dict:
     from werkzeug.security import generate_password_hash
 
     from lms.content.sync import sync_courses
-    from lms.demo import person_name
+    from lms.demo.names import person_name
     from lms.extensions import db
     from lms.models import (
         Assignment,
