@@ -61,8 +61,9 @@ class Config:
     # Reverse proxies in front of the app whose X-Forwarded-For/-Proto headers are believed.
     TRUSTED_PROXIES = 0
 
-    # Coverage figures are stored once computed (lms/campaign/snapshots.py); today's are
-    # computed again when older than this. 0: never store today's.
+    # The competency tables are stored once computed (lms/campaign/snapshots.py); today's are
+    # computed again when older than this. 0: never store today's. (Coverage counts are kept
+    # as the data changes, lms/campaign/tally.py, and are always current.)
     METRICS_LIVE_SECONDS = 300
 
     # Who viewed or exported whose personal data (lms.privacy_log) is kept this many days;

@@ -25,6 +25,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from lms.campaign import metrics, report, summary
+from lms.campaign.verify import verify
 from lms.campaign import trend as trends
 from lms.content.sync import sync_courses
 from lms.extensions import db
@@ -374,20 +375,17 @@ def test_current_campaign_per_unit(city):
     assert metrics.current_campaign(db.session, city.ward.id) == city.ward_plan
 
 
-def test_stored_figures_are_kept_per_scope(city):
-    metrics.unit_report(db.session, city.ward_plan, AS_OF)
-    metrics.unit_report(db.session, city.commune_plan, AS_OF)
-    metrics.unit_report(db.session, city.city_plan, AS_OF)
-    db.session.commit()
-    keys = set(db.session.scalars(select(MetricSnapshot.key)))
-    assert {k.split(":")[5] for k in keys if k.startswith("counts:")} == {
-        f"unit-{city.ward.id}", f"unit-{city.commune.id}", f"unit-{city.hp.id}"}
-    # Read back from the store, the figures are the same; a new official makes them stale.
+def test_the_kept_counts_follow_each_plan(city):
+    """Each plan keeps its own counts: a new official of the commune moves the commune's plan
+    and the city's, not the ward's; `report verify --city` finds nothing to correct."""
     assert counts(metrics.unit_report(db.session, city.commune_plan, AS_OF).total)["officials"] == (2, 1)
     o5 = city.o1.__class__(role="official", tier="official", full_name="Cán Bộ Mới", unit_id=city.commune.id)
     db.session.add(o5)
     db.session.commit()
     assert counts(metrics.unit_report(db.session, city.commune_plan, AS_OF).total)["officials"] == (3, 1)
+    assert counts(metrics.unit_report(db.session, city.city_plan, AS_OF).total)["officials"] == (4, 2)
+    assert counts(metrics.unit_report(db.session, city.ward_plan, AS_OF).total)["officials"] == (1, 1)
+    assert verify(db.session, [city.ward_plan, city.commune_plan, city.city_plan], today=AS_OF) == []
 
 
 # --- the files --------------------------------------------------------------------------------
@@ -526,7 +524,15 @@ def test_refresh_computes_every_unit_and_the_city(city, runner):
     keys = set(db.session.scalars(select(MetricSnapshot.key)))
     for campaign in (city.ward_plan, city.commune_plan, city.city_plan):
         window = metrics.window_for(campaign, None)
-        for kind in ("counts", "trend", "competencies"):
-            assert metrics.snapshot_key(kind, campaign, window) in keys
+        assert metrics.snapshot_key("competencies", campaign, window) in keys
     window = metrics.window_for(city.commune_plan, None)
-    assert metrics.snapshot_key("classes", city.commune_plan, window, city.xt.id) in keys
+    assert metrics.snapshot_key("competencies", city.commune_plan, window, city.xt.id) in keys
+
+
+def test_verify_and_rebuild_by_unit_and_for_the_city(city, runner):
+    for args in (["--city"], ["--unit", "X-AH"], []):
+        result = runner.invoke(args=["report", "verify", *args])
+        assert result.exit_code == 0, (args, result.output)
+    assert runner.invoke(args=["report", "verify", "--unit", "NOPE"]).exit_code != 0
+
+

@@ -1,5 +1,6 @@
-"""Stored coverage figures (lms/campaign/snapshots.py): computed once, read until the data they
-come from changes, and today's recomputed when older than METRICS_LIVE_SECONDS."""
+"""Stored competency tables (lms/campaign/snapshots.py): computed once, read until the data
+they come from changes. (The coverage counts are not stored this way: they are kept as they
+change, tests/test_tally.py; a completion of today shows at once.)"""
 
 from datetime import date, datetime, timedelta
 
@@ -74,51 +75,39 @@ def primary(report):
     return figure.population, figure.covered
 
 
-def test_past_figures_are_computed_once_then_read(school):
-    first = metrics.ward_report(db.session, school.campaign, PAST)
+def test_past_competency_tables_are_computed_once_then_read(school):
+    first = trends.competencies(db.session, school.campaign, PAST)
     db.session.commit()
+    assert first["4.2"] == {"primary": 1}
     with Statements() as sql:
-        again = metrics.ward_report(db.session, school.campaign, PAST)
-    assert not sql.touching("enrollments")  # the population was not computed again
+        again = trends.competencies(db.session, school.campaign, PAST)
+    assert not sql.touching("completions")  # not computed again
     assert sql.touching("metric_snapshots")
-    assert again.as_dict() == first.as_dict()
-    assert again.computed_at == first.computed_at
-    assert primary(again) == (2, 1)
+    assert again == first
 
 
-def test_a_new_pupil_makes_the_stored_figures_stale(school, factory):
-    assert primary(metrics.ward_report(db.session, school.campaign, PAST)) == (2, 1)
+def test_a_back_dated_completion_makes_the_stored_table_stale(school):
+    assert trends.competencies(db.session, school.campaign, PAST)["4.2"] == {"primary": 1}
+    db.session.commit()
     before = snapshots.current_version(db.session)
-    factory.pupil(school.room, password=None)
-    factory.commit()
-    assert snapshots.current_version(db.session) > before
-    assert primary(metrics.ward_report(db.session, school.campaign, PAST)) == (3, 1)
-
-
-def test_a_back_dated_completion_makes_the_stored_figures_stale(school):
-    assert primary(metrics.ward_report(db.session, school.campaign, PAST)) == (2, 1)
     complete(school.p2, "quiz-course", local(10, 20))
     db.session.commit()
-    assert primary(metrics.ward_report(db.session, school.campaign, PAST)) == (2, 2)
-    series = trends.trend(db.session, school.campaign, PAST)
-    assert series["primary"][-1][1] == 2
+    assert snapshots.current_version(db.session) > before
+    assert trends.competencies(db.session, school.campaign, PAST)["4.2"] == {"primary": 2}
 
 
-def test_merging_households_makes_the_stored_figures_stale(school, factory):
+def test_merging_households_makes_the_stored_tables_stale(school, factory):
     """p2 starts as a household of its own; linking g to p2 merges it into g's household."""
     ensure_household(db.session, school.p2)
     factory.commit()
-    report = metrics.ward_report(db.session, school.campaign, PAST)
-    assert report.total["households"].population == 2
     before = snapshots.current_version(db.session)
     link_guardian(db.session, school.g, school.p2)
     db.session.commit()
     assert snapshots.current_version(db.session) > before
-    report = metrics.ward_report(db.session, school.campaign, PAST)
-    assert report.total["households"].population == 1
+    assert metrics.ward_report(db.session, school.campaign, PAST).total["households"].population == 1
 
 
-def test_a_changed_target_applies_at_once_to_stored_counts(school):
+def test_a_changed_target_applies_at_once(school):
     report = metrics.ward_report(db.session, school.campaign, PAST)
     assert report.total["primary"].status == "on_track"  # 50 % on day 30 of 60, target 100
     school.campaign.targets = [CampaignTarget(group=g, percent=50 if g == "primary" else p)
@@ -138,91 +127,39 @@ def todays_campaign(school):
     return school.campaign
 
 
-def test_todays_figures_are_recomputed_after_the_live_period(school, app):
+def test_a_completion_of_today_shows_at_once(school):
     campaign = todays_campaign(school)
     assert primary(metrics.ward_report(db.session, campaign)) == (2, 0)  # p1 finished before
     db.session.commit()
     record_completion(db.session, school.p2.id, course_id("quiz-course"), score=100.0, attempt_id=None)
     db.session.commit()
-    # A completion of today does not raise the version: the stored figures stand for now...
-    assert primary(metrics.ward_report(db.session, campaign)) == (2, 0)
-    # ...until they are older than the live period.
-    age = timedelta(seconds=app.config["METRICS_LIVE_SECONDS"] + 1)
-    for row in db.session.scalars(select(MetricSnapshot)):
-        row.computed_at -= age
-    db.session.commit()
     assert primary(metrics.ward_report(db.session, campaign)) == (2, 1)
+    assert not db.session.scalars(select(MetricSnapshot.key).where(MetricSnapshot.key.like("counts:%"))).all()
 
 
-@pytest.mark.parametrize("config_overrides", [{"METRICS_LIVE_SECONDS": 0}])
-def test_no_live_period_means_todays_figures_are_never_stored(school):
-    campaign = todays_campaign(school)
-    assert primary(metrics.ward_report(db.session, campaign)) == (2, 0)
-    record_completion(db.session, school.p2.id, course_id("quiz-course"), score=100.0, attempt_id=None)
-    db.session.commit()
-    assert primary(metrics.ward_report(db.session, campaign)) == (2, 1)
-    stored = select(MetricSnapshot.key).where(MetricSnapshot.key.like("counts:%"))
-    assert db.session.scalars(stored).all() == []
-    # Past days are still stored.
-    metrics.ward_report(db.session, campaign, today_in_vietnam() - timedelta(days=1))
-    assert db.session.scalars(stored).all()
-
-
-def test_stale_snapshots_are_dropped_when_a_new_one_is_stored(school, factory):
-    metrics.ward_report(db.session, school.campaign, PAST)
-    metrics.ward_report(db.session, school.campaign, PAST - timedelta(days=1))
-    db.session.commit()
-    assert len(db.session.scalars(select(MetricSnapshot.key)).all()) == 2
-    factory.pupil(school.room, password=None)
-    factory.commit()
-    metrics.ward_report(db.session, school.campaign, PAST)
-    db.session.commit()
-    version = snapshots.current_version(db.session)
-    assert db.session.execute(select(MetricSnapshot.key, MetricSnapshot.version)).all() == [
-        (metrics.snapshot_key("counts", school.campaign, metrics.window_for(school.campaign, PAST)), version)
-    ]
-
-
-def test_the_dashboard_stores_its_figures_and_says_when(school, browser, factory):
+def test_the_dashboard_counts_nothing_when_viewed(school, browser, factory):
     factory.user("ward_admin", username="phuong")
     factory.commit()
     browser.login("phuong")
-    first = browser.get(f"/dashboard/?as_of={PAST.isoformat()}")
-    assert first.status_code == 200
-    stored = db.session.scalars(select(MetricSnapshot.key)).all()
-    assert any(k.startswith("counts:") for k in stored) and any(k.startswith("trend:") for k in stored)
-    computed_at = db.session.scalar(
-        select(MetricSnapshot.computed_at).where(MetricSnapshot.key.like("counts:%")))
-    moment = (computed_at + timedelta(hours=7)).strftime("%H:%M %d/%m/%Y")
-    page = first.get_data(as_text=True)
-    assert f"số liệu tính lúc {moment}" in page
-    # The second view reads them: the same moment, and no new snapshot written.
-    again = browser.get(f"/dashboard/?as_of={PAST.isoformat()}").get_data(as_text=True)
-    assert f"số liệu tính lúc {moment}" in again
-    assert sorted(db.session.scalars(select(MetricSnapshot.key)).all()) == sorted(stored)
+    with Statements() as sql:
+        page = browser.get(f"/dashboard/?as_of={PAST.isoformat()}")
+    assert page.status_code == 200
+    assert not sql.touching("enrollments") and not sql.touching("tier_progress")
+    assert "số liệu tính lúc" not in page.get_data(as_text=True)  # the figures are current
 
 
-def test_report_refresh_computes_todays_figures_again(school, runner, factory):
+def test_report_refresh_stores_the_competency_tables(school, runner, factory):
     campaign = todays_campaign(school)
     school2 = factory.school(code="B", name="Trường B")
     factory.commit()
-    assert primary(metrics.ward_report(db.session, campaign)) == (2, 0)
-    db.session.commit()
-    record_completion(db.session, school.p2.id, course_id("quiz-course"), score=100.0, attempt_id=None)
-    db.session.commit()
-    assert primary(metrics.ward_report(db.session, campaign)) == (2, 0)  # stored, still fresh
-    db.session.commit()
     result = runner.invoke(args=["report", "refresh", "--schools"])
     assert result.exit_code == 0, result.output
     assert "toàn phường và 2 trường" in result.output
     db.session.rollback()
-    with Statements() as sql:
-        assert primary(metrics.ward_report(db.session, campaign)) == (2, 1)
-    assert not sql.touching("enrollments")  # read from what the command stored
     stored = set(db.session.scalars(select(MetricSnapshot.key)).all())
     window = metrics.window_for(campaign, None)
-    for kind in ("counts", "classes", "trend", "competencies"):
-        assert metrics.snapshot_key(kind, campaign, window, school2.id) in stored
+    assert metrics.snapshot_key("competencies", campaign, window) in stored
+    assert metrics.snapshot_key("competencies", campaign, window, school2.id) in stored
 
 
 def test_report_refresh_without_a_campaign_says_so(app, runner):

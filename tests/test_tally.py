@@ -1,6 +1,7 @@
 """Coverage counts kept as they change (lms/campaign/tally.py): every kind of change moves
 them in its own transaction, and `report verify` finds them equal to the raw rows."""
 
+import threading
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -18,6 +19,7 @@ from lms.models import (
     Enrollment,
     Guardianship,
 )
+from lms.models.base import today_in_vietnam
 from lms.people import consent as consents
 from lms.people.households import ensure_household, link_guardian
 
@@ -218,3 +220,49 @@ def test_verify_names_a_difference_and_exits_non_zero(school, runner):
     result = runner.invoke(args=["report", "rebuild"])
     assert result.exit_code == 0, result.output
     assert runner.invoke(args=["report", "verify"]).exit_code == 0
+
+
+def test_completions_sent_at_once_are_each_counted_once(app, make_browser, courses, factory):
+    """Six pupils and three parents (two of them guardians of the same three children) submit
+    their quizzes at the same moment: every completion is counted once, and verify agrees."""
+    from test_journey import _read_all_lessons, _right_answers, _start_quiz
+
+    today = today_in_vietnam()
+    unit = factory.unit()
+    room = factory.classroom(factory.school(code="Q", level="tieu-hoc"), grade=4)
+    pupils = [factory.pupil(room, username=f"hs{i}") for i in range(6)]
+    parents = [factory.user("parent", username=f"ph{i}") for i in range(3)]
+    for guardian, children in ((parents[0], pupils[:3]), (parents[1], pupils[:3]), (parents[2], pupils[3:])):
+        for child in children:
+            link_guardian(db.session, guardian, child)
+    campaign = Campaign(unit_id=unit.id, name="Hôm nay", starts_on=today - timedelta(days=10),
+                        ends_on=today + timedelta(days=10))
+    db.session.add(campaign)
+    factory.commit()
+    ready = []
+    for login in [f"hs{i}" for i in range(6)] + [f"ph{i}" for i in range(3)]:
+        browser = make_browser()
+        browser.login(login)
+        _read_all_lessons(browser, "quiz-course")
+        attempt = _start_quiz(browser, "quiz-course")
+        ready.append((browser, attempt, _right_answers(attempt)))
+    db.session.commit()
+    barrier = threading.Barrier(len(ready))
+    statuses = []
+
+    def submit(browser, attempt, answers):
+        with app.app_context():
+            barrier.wait()
+            statuses.append(browser.post(f"/attempts/{attempt}", answers).status_code)
+
+    threads = [threading.Thread(target=submit, args=entry) for entry in ready]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [303] * len(ready)
+    db.session.commit()
+    report = metrics.ward_report(db.session, campaign)
+    assert total(report, "primary") == (6, 6)
+    assert (total(report, "parents"), total(report, "households")) == ((3, 3), (2, 2))
+    assert verify(db.session, [campaign]) == []

@@ -303,9 +303,9 @@ def _chosen(campaign: Campaign, figures: dict[str, Figure], one_school: bool) ->
 def unit_report(
     session: Session, campaign: Campaign, as_of: date | None = None, school_code: str | None = None
 ) -> Report:
-    """One row per school of the campaign's unit(s), and the total. The counts come from a
-    stored snapshot while it is valid (lms/campaign/snapshots.py); targets, statuses and
-    activities are always current."""
+    """One row per school of the campaign's unit(s), and the total. The counts are read from
+    the sums kept as the data changes (lms/campaign/tally.py); targets, statuses and
+    activities are read as they are."""
     window = window_for(campaign, as_of)
     unit = session.get(Unit, campaign.unit_id)
     units = campaign_units(session, campaign)

@@ -30,7 +30,7 @@ from datetime import date
 from sqlalchemy import String, cast, delete, exists, literal, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
-from lms.campaign import snapshots
+from lms.campaign import snapshots, tally
 from lms.models import (
     Campaign,
     Certificate,
@@ -75,6 +75,8 @@ def erase_many(session: Session, user_ids: list[int]) -> int:
         _erase_chunk(session, ids[start : start + CHUNK])
     if ids:
         snapshots.touch(session)  # written without the ORM; the figures stay equal, recomputed
+        tally.mark_users(session, ids)  # and the kept counts are recomputed too (equal: tested)
+        tally.mark_pupils(session, ids)
     return len(ids)
 
 

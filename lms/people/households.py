@@ -3,7 +3,7 @@
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from lms.campaign import snapshots
+from lms.campaign import snapshots, tally
 from lms.models import Guardianship, Household, User
 
 
@@ -42,3 +42,4 @@ def merge(session: Session, keep: int, drop: int) -> None:
     )
     session.execute(Household.__table__.delete().where(Household.id == drop))
     snapshots.touch(session)  # written without the ORM: stored coverage figures are stale
+    tally.mark(session, f"f:{keep}", f"f:{drop}")  # the kept counts follow before the commit

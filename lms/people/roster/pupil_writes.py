@@ -10,7 +10,7 @@ from datetime import date
 
 from sqlalchemy import bindparam, delete, func, select, update
 
-from lms.campaign import snapshots
+from lms.campaign import snapshots, tally
 from lms.models import Classroom, Enrollment, Guardianship, Household, User
 from lms.models.base import utcnow
 from lms.people.roster.values import _chunks
@@ -120,7 +120,18 @@ class PupilWrites:
         for insert in self.inserts:
             _send(connection, *insert)
         snapshots.touch(session)  # written without the ORM's flush: stored figures are stale
+        self._mark_counts(session)
         return True
+
+    def _mark_counts(self, session) -> None:
+        """The pupils, guardians and households the writes touched: their kept coverage counts
+        follow before the import commits (lms/campaign/tally.py)."""
+        pupils = {row["pupil_id"] for _model, rows in self.later for row in rows}
+        for chunk in _chunks(self.ended):
+            pupils.update(session.scalars(select(Enrollment.pupil_id).where(Enrollment.id.in_(chunk))))
+        tally.mark_pupils(session, pupils)
+        tally.mark_users(session, {row["id"] for row in self.updates})
+        tally.mark(session, *(f"f:{household}" for pair in self.merges for household in pair))
 
     def _insert(self, session, model, rows: list[dict]) -> None:
         """One executemany straight through the driver (rows share their keys), its parameters
