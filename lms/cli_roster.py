@@ -1,5 +1,6 @@
-"""`flask --app lms roster import FILE`: units, schools, pupils, staff and officials from a CSV
-or XLSX file. The command line is the server's operator: no unit scope bounds it."""
+"""`flask --app lms roster import FILE`: units, schools, pupils, staff, officials and the
+villages' household lists from a CSV or XLSX file. The command line is the server's operator:
+no unit scope bounds it."""
 
 from pathlib import Path
 
@@ -11,7 +12,9 @@ from lms.db_setup import writes
 from lms.extensions import db
 from lms.people.roster import RosterError, import_roster
 
-roster_cli = AppGroup("roster", help="Nhập danh sách đơn vị, trường, học sinh, cán bộ (CSV hoặc XLSX).")
+roster_cli = AppGroup(
+    "roster", help="Nhập danh sách đơn vị, trường, học sinh, cán bộ, hộ gia đình (CSV hoặc XLSX)."
+)
 
 
 @roster_cli.command("import")
@@ -29,7 +32,8 @@ roster_cli = AppGroup("roster", help="Nhập danh sách đơn vị, trường, h
     metavar="MÃ",
     help=(
         "Mã phường/xã của các dòng không có cột Mã đơn vị (danh sách trường, danh sách cán bộ "
-        "phường/xã); với danh sách học sinh, cán bộ trường: chỉ tìm trường của phường/xã này."
+        "phường/xã, danh sách hộ gia đình); với danh sách học sinh, cán bộ trường: chỉ tìm trường "
+        "của phường/xã này."
     ),
 )
 @click.option(
@@ -43,7 +47,8 @@ def roster_import(
     file: Path, dry_run: bool, school_year: str | None, unit_code: str | None, school_code: str | None
 ) -> None:
     """Import FILE: a list of units (city, wards, communes), of schools, of pupils (with
-    guardians; kindergarten children too), of school staff or of a unit's officials.
+    guardians; kindergarten children too), of school staff, of a unit's officials or of the
+    households of its villages (thôn, tổ dân phố).
 
     All or nothing: if any row has an error, every error is printed and nothing is saved.
     Importing the same file again changes nothing."""
