@@ -91,9 +91,10 @@ def import_roster(
 
     school_code names the school of a pupil list without a school-code column (a principal's is
     only_school_code); when the file has that column, its rows must all name this school.
-    unit_code is the ward or commune of the rows without a unit code (schools, officials) and
-    bounds the schools a pupils or staff file may name. unit_ids bounds the units and schools
-    every row may name (None: no bound, the command line); a units file needs no bound.
+    unit_code is the ward or commune of the rows without a unit code (schools, officials,
+    households) and bounds the schools a pupils or staff file may name. unit_ids bounds the
+    units and schools every row may name (None: no bound, the command line); a units file
+    needs no bound.
 
     The file is read and checked in a read transaction of its own (transactions.read_apart),
     then written in one short write transaction, in bulk for pupils: the write lock is held
