@@ -403,6 +403,10 @@ ROUTES = [
     Route("admin.officials", "GET", lambda w: f"/admin/units/{w.ward}/officials", overseers(200)),
     Route("admin.official_setup_codes", "POST",
           lambda w: f"/admin/units/{w.ward}/officials/setup-codes", overseers(200)),
+    # a unit's villages and their household lists
+    Route("admin.villages_home", "GET", lambda w: "/admin/villages",
+          overseers((302, "/admin/units/{ward}/villages"), city=200)),
+    Route("admin.villages", "GET", lambda w: f"/admin/units/{w.ward}/villages", overseers(200)),
     # the access log: each admin reads their own scope's (tests/test_access_log.py)
     Route("admin.access_log", "GET", lambda w: "/admin/access-log", admins(200, school_admin=200)),
     # privacy: the notice is public; a class's consents are its school's (homeroom teacher, admin)
@@ -470,7 +474,7 @@ def check(response, expected, world, label):
 
 # Pages and files that show pupils', families' or staff's names: each view records who saw
 # them (lms.privacy_log; the entries themselves: tests/test_access_log.py).
-LOGGED = {"teaching.classroom", "teaching.matrix_export", "teaching.matrix_print", "teaching.cards",
+LOGGED = {"certificates.show", "teaching.classroom", "teaching.matrix_export", "teaching.matrix_print", "teaching.cards",
           "teaching.letters", "certificates.for_class", "campaign.school", "campaign.download",
           "admin.school", "admin.officials", "privacy.class_consent"}
 
@@ -601,6 +605,7 @@ OTHER_UNIT = [
      lambda w: plan_form(name="Kế hoạch xã", starts_on="2026-01-01", ends_on="2026-12-31"),
      403, (302, "/dashboard/plan?unit={unit_c}")),
     ("admin.officials", "GET", lambda w: f"/admin/units/{w.unit_c}/officials", None, 403, 200),
+    ("admin.villages", "GET", lambda w: f"/admin/units/{w.unit_c}/villages", None, 403, 200),
     ("admin.official_setup_codes", "POST", lambda w: f"/admin/units/{w.unit_c}/officials/setup-codes",
      None, 403, 200),
     ("certificates.show", "GET", lambda w: f"/certificates/{w.cert_c}", None, 403, 200),

@@ -16,6 +16,7 @@ from lms.admin.routes import bp
 from lms.extensions import db
 from lms.models import AccessLog, Classroom, School, Unit, User
 from lms.models.base import VIETNAM
+from lms.people import consent as consents
 from lms.people.phones import normalize_phone
 from lms.people.units import the_city
 
@@ -28,6 +29,7 @@ ACTIONS = {
     "cards.print": _l("printed sign-in cards"),
     "letters.print": _l("printed letters to families"),
     "certificate.print": _l("printed certificates"),
+    "certificate.view": _l("viewed a certificate"),
     "consent.view": _l("viewed the class's consents"),
     "school.view": _l("viewed the school page"),
     "staff.view": _l("viewed the school's staff"),
@@ -86,11 +88,19 @@ def subject_names(entries: list[AccessLog]) -> dict[tuple[str, int], str]:
         )
         for room_id, name, year, school in rows:
             names[("class", room_id)] = _("Class %(name)s", name=name) + f" ({year}), {school}"
-    for kind, model, column in (("school", School, School.name), ("unit", Unit, Unit.name),
-                                ("user", User, User.full_name)):
+    for kind, model, column in (("school", School, School.name), ("unit", Unit, Unit.name)):
         if wanted.get(kind):
             rows = db.session.execute(select(model.id, column).where(model.id.in_(wanted[kind])))
             names.update({(kind, row_id): name for row_id, name in rows})
+    if wanted.get("user"):
+        # A pupil is named to a unit or city admin only with a guardian's consent, here too.
+        people = list(db.session.scalars(select(User).where(User.id.in_(wanted["user"]))))
+        pupils = [p.id for p in people if p.role == "pupil"]
+        agreed = consents.consented_pupil_ids(db.session, pupils) if pupils else set()
+        for person in people:
+            names[("user", person.id)] = consents.display_name(
+                current_user, person, person.role != "pupil" or person.id in agreed
+            )
     return names
 
 
