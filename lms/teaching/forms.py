@@ -3,11 +3,26 @@ from datetime import date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from wtforms import DateField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.widgets import Select
 
 from lms.formatting import format_day
 from lms.models.base import today_in_vietnam
+
+
+class CourseSelect(Select):
+    """WTForms' select, writing a plain option directly: its own way builds each option's
+    attributes through html_params, and the class page offers every course of the level."""
+
+    @classmethod
+    def render_option(cls, choice, **kwargs):
+        if kwargs or choice.render_kw or not isinstance(choice.value, int) or isinstance(choice.value, bool):
+            return super().render_option(choice, **kwargs)
+        selected = "selected " if choice.selected else ""  # html_params' order: sorted names
+        label = escape(choice.label or choice.value)
+        return Markup(f'<option {selected}value="{choice.value}">{label}</option>')  # noqa: S704 - an int, escaped
 
 
 class AssignmentForm(FlaskForm):
@@ -18,6 +33,7 @@ class AssignmentForm(FlaskForm):
     course_id = SelectField(
         _l("Course"),
         coerce=int,
+        widget=CourseSelect(),
         validate_choice=False,  # validate_course_id says which choice is wrong, in our words
         validators=[DataRequired(message=_l("Choose a course of the class's level."))],
     )

@@ -7,8 +7,8 @@ guardian's consent is a row like any other, counted in every figure, under the n
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import and_, distinct, func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import and_, bindparam, distinct, func, select
+from sqlalchemy.orm import Session
 
 from lms.learning.progress import active_lessons_count
 from lms.models import (
@@ -16,6 +16,7 @@ from lms.models import (
     AttemptAnswer,
     Classroom,
     Completion,
+    Course,
     Enrollment,
     Lesson,
     LessonProgress,
@@ -45,41 +46,65 @@ class Cell:
 
 
 @dataclass(frozen=True)
-class UnnamedPupil:
-    """A pupil's row as a viewer without the right to their name sees it: the id (which the
-    cells are keyed by) and the name shown instead."""
+class Pupil:
+    """A pupil's row: the id (which the cells are keyed by) and the name shown (for a viewer
+    without the right to the pupil's name: "Học sinh chưa có đồng ý")."""
 
     id: int
     full_name: str
 
 
+@dataclass(frozen=True)
+class ColumnCourse:
+    id: int
+    slug: str
+    title: str
+    retired_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Column:
+    """An assignment as the matrix shows it (plain values, not the ORM entity)."""
+
+    id: int
+    course_id: int
+    teacher_id: int
+    due_on: date | None
+    note: str
+    course: ColumnCourse
+
+
 @dataclass
 class Matrix:
+    """Cells are kept as plain tuples and made into Cell objects only when asked for: a page
+    shows a few columns of a matrix whose every cell counts in its summaries. The summaries
+    (completed, late, finished all, needs help) are counted once, while the cells are built."""
+
     classroom: Classroom
-    pupils: list[User | UnnamedPupil]
-    assignments: list[Assignment]
-    cells: dict[tuple[int, int], Cell] = field(default_factory=dict)
+    pupils: list[Pupil]
+    assignments: list[Column]
+    values: dict[tuple[int, int], tuple] = field(default_factory=dict)
+    completed: dict[int, int] = field(default_factory=dict)  # assignment id -> pupils
+    late: dict[int, int] = field(default_factory=dict)  # assignment id -> pupils
+    finished: int = 0  # pupils who completed every assigned course
+    helped: list[tuple[Pupil, list[Column], list[Column]]] = field(default_factory=list)
 
-    def cell(self, pupil: User, assignment: Assignment) -> Cell:
-        return self.cells[(pupil.id, assignment.course_id)]
+    def cell(self, pupil: Pupil, assignment: Column) -> Cell:
+        return Cell(*self.values[(pupil.id, assignment.course_id)])
 
-    def completed_count(self, assignment: Assignment) -> int:
-        return sum(1 for p in self.pupils if self.cell(p, assignment).status == "completed")
+    def completed_count(self, assignment: Column) -> int:
+        return self.completed.get(assignment.id, 0)
 
-    def unfinished(self, assignment: Assignment) -> list[User]:
+    def unfinished(self, assignment: Column) -> list[Pupil]:
         """The pupils who have not completed this course, in class order."""
-        return [p for p in self.pupils if self.cell(p, assignment).completed_at is None]
+        course_id = assignment.course_id
+        return [p for p in self.pupils if self.values[(p.id, course_id)][2] is None]
 
-    def overdue(self) -> list[tuple[Assignment, int]]:
+    def overdue(self) -> list[tuple[Column, int]]:
         """(assignment past its due date, how many pupils have not finished it)."""
-        out = []
-        for a in self.assignments:
-            late = sum(1 for p in self.pupils if self.cell(p, a).overdue)
-            if late:
-                out.append((a, late))
-        return out
+        return [(a, self.late[a.id]) for a in self.assignments if self.late.get(a.id)]
 
-    def needs_help_groups(self) -> list[tuple[list[Assignment], list[Assignment], list[User]]]:
+    def needs_help_groups(self) -> list[tuple[list[Column], list[Column], list[Pupil]]]:
         """needs_help() by problem: (failed, late, the pupils with exactly those), failed quizzes
         first, then the most pupils. One line per problem stays short on a phone."""
         groups: dict[tuple, tuple[list, list, list]] = {}
@@ -90,26 +115,35 @@ class Matrix:
 
     def finished_all(self) -> int:
         """Pupils who have completed every assigned course."""
-        return sum(
-            1
-            for p in self.pupils
-            if all(self.cell(p, a).completed_at is not None for a in self.assignments)
-        )
+        return self.finished
 
-    def needs_help(self) -> list[tuple[User, list[Assignment], list[Assignment]]]:
+    def needs_help(self) -> list[tuple[Pupil, list[Column], list[Column]]]:
         """(pupil, courses whose quiz they failed twice or more, courses they are late with)."""
-        out = []
-        for pupil in self.pupils:
-            failed, late = [], []
-            for a in self.assignments:
-                cell = self.cells[(pupil.id, a.course_id)]
-                if cell.failed_attempts >= 2 and cell.completed_at is None:
-                    failed.append(a)
-                if cell.overdue:
-                    late.append(a)
-            if failed or late:
-                out.append((pupil, failed, late))
-        return out
+        return self.helped
+
+
+_PUPILS = (
+    select(User.id, User.full_name)
+    .join(Enrollment, Enrollment.pupil_id == User.id)
+    .where(Enrollment.classroom_id == bindparam("room"), Enrollment.ended_on.is_(None))
+    .order_by(User.name_key, User.id)
+)
+
+_COLUMNS = (
+    select(
+        Assignment.id,
+        Assignment.course_id,
+        Assignment.teacher_id,
+        Assignment.due_on,
+        Assignment.note,
+        Course.slug,
+        Course.title,
+        Course.retired_at,
+    )
+    .join(Course, Course.id == Assignment.course_id)
+    .where(Assignment.classroom_id == bindparam("room"), Assignment.withdrawn_at.is_(None))
+    .order_by(Assignment.due_on.is_(None), Assignment.due_on, Assignment.id)
+)
 
 
 def class_pupils(session: Session, classroom_id: int) -> list[User]:
@@ -123,47 +157,103 @@ def class_pupils(session: Session, classroom_id: int) -> list[User]:
     )
 
 
-def class_assignments(session: Session, classroom_id: int) -> list[Assignment]:
-    return list(
-        session.scalars(
-            select(Assignment)
-            .options(joinedload(Assignment.course))
-            .where(Assignment.classroom_id == classroom_id, Assignment.withdrawn_at.is_(None))
-            .order_by(Assignment.due_on.is_(None), Assignment.due_on, Assignment.id)
+def class_columns(session: Session, classroom_id: int) -> list[Column]:
+    """The class's live assignments, by due date (none last), as plain values."""
+    return [
+        Column(id_, course_id, teacher_id, due_on, note, ColumnCourse(course_id, slug, title, retired))
+        for id_, course_id, teacher_id, due_on, note, slug, title, retired in session.execute(
+            _COLUMNS, {"room": classroom_id}
         )
-    )
+    ]
 
 
-def shown_pupils(session: Session, pupils: list[User], viewer) -> list[User | UnnamedPupil]:
+def shown_pupils(session: Session, pupils: list[Pupil], viewer) -> list[Pupil]:
     """The pupils as this viewer may see them: the named first, in class order."""
     if viewer is None or sees_every_name(viewer):
         return pupils
     consented = consented_pupil_ids(session, [p.id for p in pupils])
     named = [p for p in pupils if p.id in consented]
-    unnamed = [UnnamedPupil(p.id, display_name(viewer, p, False)) for p in pupils if p.id not in consented]
+    unnamed = [Pupil(p.id, display_name(viewer, p, False)) for p in pupils if p.id not in consented]
     return named + unnamed
 
 
 def build_matrix(
-    session: Session, classroom: Classroom, today: date | None = None, *, viewer=None
+    session: Session,
+    classroom: Classroom,
+    today: date | None = None,
+    *,
+    viewer=None,
+    assignments: list[Column] | None = None,
+    shown: list[Column] | None = None,
 ) -> Matrix:
-    """viewer: who will see it (None: no one but the code, e.g. a command)."""
+    """viewer: who will see it (None: no one but the code, e.g. a command). assignments: the
+    class's, if already read (class_columns). shown: the assignments whose cells will be read
+    (default: all); the class page shows a few at a time, and lessons done are counted only
+    for those. The summaries count every pupil and assignment either way."""
     today = today or today_in_vietnam()
-    pupils = shown_pupils(session, class_pupils(session, classroom.id), viewer)
-    assignments = class_assignments(session, classroom.id)
+    pupils = [Pupil(id_, name) for id_, name in session.execute(_PUPILS, {"room": classroom.id})]
+    pupils = shown_pupils(session, pupils, viewer)
+    if assignments is None:
+        assignments = class_columns(session, classroom.id)
     matrix = Matrix(classroom, pupils, assignments)
     if not pupils or not assignments:
-        for p in pupils:
-            for a in assignments:
-                matrix.cells[(p.id, a.course_id)] = Cell(0, 0)
         return matrix
-    course_ids = sorted({a.course_id for a in assignments})
+    detail = {a.course_id for a in (assignments if shown is None else shown)}
     pupil_ids = [p.id for p in pupils]
+    totals, done, completions, failures = _progress(
+        session, pupil_ids, sorted({a.course_id for a in assignments}), sorted(detail)
+    )
+    # Plain values first: the double loop below runs pupils x courses times.
+    columns = [
+        (
+            a,
+            a.id,
+            a.course_id,
+            totals.get(a.course_id, 0),
+            a.due_on is not None and a.due_on < today,
+            a.course_id in detail,
+        )
+        for a in assignments
+    ]
+    values, completed, late, helped = matrix.values, matrix.completed, matrix.late, matrix.helped
+    for a in assignments:
+        completed[a.id] = late[a.id] = 0
+    nothing = (None, None)
+    finished = 0
+    for pupil in pupils:
+        pupil_id = pupil.id
+        failed_here, late_here, all_done = [], [], True
+        for a, assignment_id, course_id, total, past_due, wanted in columns:
+            key = (pupil_id, course_id)
+            at, score = completions.get(key, nothing)
+            failed = failures.get(key, 0)
+            if at is None:
+                all_done = False
+                if failed >= 2:
+                    failed_here.append(a)
+                if past_due:
+                    late_here.append(a)
+                    late[assignment_id] += 1
+            else:
+                completed[assignment_id] += 1
+            if wanted:
+                lessons = done.get(key, 0)
+                values[key] = (min(lessons, total), total, at, score, past_due and at is None, failed)
+        finished += all_done
+        if failed_here or late_here:
+            helped.append((pupil, failed_here, late_here))
+    matrix.finished = finished
+    return matrix
+
+
+def _progress(
+    session: Session, pupil_ids: list[int], course_ids: list[int], detail: list[int]
+) -> tuple[dict, ...]:
+    """(lessons per course, lessons done, (completed at, score), failed graded attempts), the
+    last three by (pupil, course); lessons (total and done) only for the `detail` courses."""
     counts = active_lessons_count()
     totals = dict(
-        session.execute(
-            select(counts.c.course_id, counts.c.n).where(counts.c.course_id.in_(course_ids))
-        ).all()
+        session.execute(select(counts.c.course_id, counts.c.n).where(counts.c.course_id.in_(detail))).all()
     )
     done = {
         (u, c): n
@@ -172,7 +262,7 @@ def build_matrix(
             .join(Lesson, Lesson.id == LessonProgress.lesson_id)
             .where(
                 LessonProgress.user_id.in_(pupil_ids),
-                LessonProgress.course_id.in_(course_ids),
+                LessonProgress.course_id.in_(detail),
                 Lesson.retired_at.is_(None),
             )
             .group_by(LessonProgress.user_id, LessonProgress.course_id)
@@ -199,26 +289,7 @@ def build_matrix(
             .group_by(QuizAttempt.user_id, QuizAttempt.course_id)
         )
     }
-    # Plain values first: the double loop below runs pupils x courses times.
-    columns = [
-        (a.course_id, totals.get(a.course_id, 0), a.due_on is not None and a.due_on < today)
-        for a in assignments
-    ]
-    cells = matrix.cells
-    nothing = (None, None)
-    for pupil_id in pupil_ids:
-        for course_id, total, past_due in columns:
-            key = (pupil_id, course_id)
-            at, score = completions.get(key, nothing)
-            cells[key] = Cell(
-                min(done.get(key, 0), total),
-                total,
-                at,
-                score,
-                past_due and at is None,
-                failures.get(key, 0),
-            )
-    return matrix
+    return totals, done, completions, failures
 
 
 @dataclass
@@ -237,8 +308,6 @@ def difficult_questions(
     session: Session, classroom: Classroom, limit: int = 10, min_answers: int = 3
 ) -> list[DifficultQuestion]:
     """Questions that most of the pupils who answered them got wrong at least once."""
-    from lms.models import Course
-
     pupils = func.count(distinct(QuizAttempt.user_id))
     wrong = func.count(distinct(QuizAttempt.user_id)).filter(AttemptAnswer.is_correct.is_(False))
     rows = session.execute(

@@ -12,26 +12,27 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload
 from wtforms import SelectChoice
 
 from lms.access import OVERSEERS, can_manage_class, can_view_class, roles_required, unit_scope
 from lms.extensions import db
 from lms.formatting import local
-from lms.learning.progress import courses_for_tier
-from lms.models import Assignment, Classroom, Course, School
+from lms.models import Assignment, Classroom, Course, CourseAudience, School
 from lms.models.base import today_in_vietnam, utcnow
 from lms.privacy_log import record_access
-from lms.teaching import export, matrix
+from lms.teaching import class_page, export, matrix
 from lms.teaching.forms import AssignmentForm
 
 bp = Blueprint("teaching", __name__, url_prefix="/teach")
 STAFF = ("teacher", "school_admin", *OVERSEERS)
 COLUMNS_PER_PAGE = 3
+CLASS_PAGE_LOADS = (joinedload(Classroom.school), joinedload(Classroom.homeroom_teacher))
 
 
-def load_classroom(classroom_id: int, *, manage: bool = False) -> Classroom:
-    classroom = db.session.get(Classroom, classroom_id)
+def load_classroom(classroom_id: int, *, manage: bool = False, options=()) -> Classroom:
+    classroom = db.session.get(Classroom, classroom_id, options=options)
     if classroom is None:
         abort(404)
     allowed = can_manage_class if manage else can_view_class
@@ -67,7 +68,8 @@ def classes():
 @bp.get("/classes/<int:classroom_id>")
 @roles_required(*STAFF)
 def classroom(classroom_id: int):
-    room = load_classroom(classroom_id)
+    # The page shows the school's name and the homeroom teacher's: one statement with the class.
+    room = load_classroom(classroom_id, options=CLASS_PAGE_LOADS)
     manage = can_manage_class(current_user, room)
     return render_classroom(room, assignment_form(room) if manage else None, manage)
 
@@ -76,16 +78,18 @@ def render_classroom(room: Classroom, form: AssignmentForm | None, manage: bool,
     """What the teacher acts on comes first (needs help, overdue, the assignments), then the
     matrix, a few courses at a time: the page stays small for a class of 45 x 30."""
     record_access(db.session, current_user, "class.view", "class", room.id, school_id=room.school_id)
-    grid = matrix.build_matrix(db.session, room, viewer=current_user)
-    pages = max(1, -(-len(grid.assignments) // COLUMNS_PER_PAGE))
+    assignments = matrix.class_columns(db.session, room.id)
+    pages = max(1, -(-len(assignments) // COLUMNS_PER_PAGE))
     page = min(max(request.args.get("page", 1, type=int), 1), pages)
-    columns = grid.assignments[(page - 1) * COLUMNS_PER_PAGE : page * COLUMNS_PER_PAGE]
+    columns = assignments[(page - 1) * COLUMNS_PER_PAGE : page * COLUMNS_PER_PAGE]
+    grid = matrix.build_matrix(db.session, room, viewer=current_user, assignments=assignments, shown=columns)
     page_html = render_template(
         "teaching/classroom.html",
         room=room,
         grid=grid,
         form=form,
         columns=columns,
+        rows=class_page.progress_rows(grid, columns),
         page=page,
         pages=pages,
         manage=manage,
@@ -94,10 +98,22 @@ def render_classroom(room: Classroom, form: AssignmentForm | None, manage: bool,
     return page_html, status
 
 
+# The courses of a level, as courses_for_tier orders them: only what the choice shows.
+COURSE_CHOICES = (
+    select(Course.id, Course.title)
+    .join(CourseAudience, CourseAudience.course_id == Course.id)
+    .where(CourseAudience.audience == bindparam("tier"), Course.retired_at.is_(None))
+    .order_by(Course.required.desc(), Course.title)
+)
+
+
 def assignment_form(room: Classroom, obj=None) -> AssignmentForm:
     assigned_on = local(obj.created_at).date() if obj is not None else None
     form = AssignmentForm(obj=obj, assigned_on=assigned_on)
-    form.course_id.choices = [SelectChoice(c.id, c.title) for c in courses_for_tier(db.session, room.tier)]
+    form.course_id.choices = [
+        SelectChoice(course_id, title)
+        for course_id, title in db.session.execute(COURSE_CHOICES, {"tier": room.tier})
+    ]
     return form
 
 
