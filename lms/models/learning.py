@@ -78,6 +78,9 @@ class Completion(db.Model):
     completed_at: Mapped[datetime] = mapped_column(default=utcnow)
     score: Mapped[float | None]
     attempt_id: Mapped[int | None] = mapped_column(ForeignKey("quiz_attempts.id"))
+    # A community team member (or a pupil of the household) who went through the course with
+    # the learner on their own phone (issue 18: assisted learning); None when self-made.
+    assisted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     course: Mapped[Course] = relationship()
 

@@ -136,6 +136,11 @@ class User(AccountTraits, UserMixin, db.Model):
     student_code: Mapped[str | None] = mapped_column(String(40), unique=True)
     date_of_birth: Mapped[date | None]
     household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id"), index=True)
+    # A resident (an adult learner of the parent courses who is no pupil's guardian) on a
+    # village's household list (lms/models/villages.py): they cover that household.
+    listed_household_id: Mapped[int | None] = mapped_column(
+        ForeignKey("listed_households.id", ondelete="SET NULL", use_alter=True), index=True
+    )
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_at: Mapped[datetime | None]
