@@ -249,7 +249,7 @@ def test_the_wards_report_under_its_own_plan(city):
         "primary": (2, 1), "lower_secondary": (2, 1), "teachers": (5, 4), "parents": (5, 2),
         "households": (5, 2),
         "managers_teachers": (3, 2),  # pw, tw (primary), tb (lower secondary); not ew, not tm
-        "officials": (1, 1), "activities": (3, 1)}
+        "officials": (1, 1), "village_households": (0, 0), "activities": (3, 1)}
     # Furthest behind first, over the plan's indicators (a tracked one has no gap).
     by_code = {s["code"]: s for s in data["schools"]}
     assert [s["code"] for s in data["schools"]] == ["THCS-TP", "MN-HS", "TH-LC"]
@@ -325,6 +325,7 @@ CITY_TOTALS = {
     "officials": (3, 2),
     "parents": (7, 3),
     "households": (7, 3),
+    "village_households": (0, 0),  # no village lists in this city
     "activities": (4, 3),  # at least 1 (the city's plan does not follow it): not An Hưng's June one
 }
 

@@ -481,6 +481,7 @@ def test_ward_totals_leave_out_another_units_families(app, factory):
     assert counts(report.total) == {"primary": (1, 0), "lower_secondary": (0, 0),
                                     "teachers": (0, 0), "parents": (1, 0), "households": (1, 0),
                                     "managers_teachers": (0, 0), "officials": (0, 0),
+                                    "village_households": (0, 0),
                                     "activities": (1, 0)}  # one school, no activity
 
 

@@ -266,3 +266,38 @@ def test_completions_sent_at_once_are_each_counted_once(app, make_browser, cours
     assert total(report, "primary") == (6, 6)
     assert (total(report, "parents"), total(report, "households")) == ((3, 3), (2, 2))
     assert verify(db.session, [campaign]) == []
+
+
+def test_households_on_the_village_lists(school, factory):
+    """The commune's households over its villages' lists: covered when an adult of the matched
+    family or a resident of the household is covered in the parent tier."""
+    from lms.models import ListedHousehold, Village
+
+    village = Village(unit_id=school.unit.id, code="T1", name="Thôn Một")
+    db.session.add(village)
+    db.session.flush()
+    matched = ListedHousehold(village_id=village.id, code="H1", head_name="Chủ Hộ Một", phones="",
+                              household_id=school.p1.household_id)
+    alone = ListedHousehold(village_id=village.id, code="H2", head_name="Chủ Hộ Hai", phones="")
+    db.session.add_all([matched, alone])
+    db.session.commit()
+    assert total(metrics.ward_report(db.session, school.campaign, PAST), "village_households") == (2, 0)
+    clean()
+    complete(school.g, "quiz-course", local(10, 12))  # g is an adult of the matched family
+    db.session.commit()
+    assert total(metrics.ward_report(db.session, school.campaign, PAST), "village_households") == (2, 1)
+    clean()
+    resident = factory.user("parent", password=None)
+    resident.listed_household_id = alone.id
+    db.session.commit()
+    complete(resident, "quiz-course", local(10, 25))
+    db.session.commit()
+    assert total(metrics.ward_report(db.session, school.campaign, PAST), "village_households") == (2, 2)
+    assert total(metrics.ward_report(db.session, school.campaign, date(2026, 10, 20)),
+                 "village_households") == (2, 1)
+    clean()
+    db.session.delete(alone)  # the list changes: that household leaves it
+    resident.listed_household_id = None
+    db.session.commit()
+    assert total(metrics.ward_report(db.session, school.campaign, PAST), "village_households") == (1, 1)
+    clean()

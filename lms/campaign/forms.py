@@ -26,12 +26,18 @@ INDICATOR_LABELS = {
     "officials": _l("Officials of the ward or commune"),
     "parents": _l("Parents"),
     "households": _l("Households"),
+    "village_households": _l("Households on the villages' lists"),
     "activities": _l("Outreach activities at the schools"),
 }
 INDICATOR_HINTS = {
     "teachers": _l("Managers, teachers and employees of all its schools, preschools included."),
     "managers_teachers": _l("Principals and teachers of its primary and lower-secondary schools only."),
     "officials": _l("The ward's or commune's own officials, civil servants and employees."),
+    "households": _l("The families of its pupils and kindergarten children."),
+    "village_households": _l(
+        "Every household on its villages' lists (thôn, tổ dân phố), covered when one of its members "
+        "completed the adult courses."
+    ),
     "activities": _l(
         "Schools holding at least the number of activities below in the period, out of all its schools."
     ),
@@ -96,6 +102,7 @@ class CampaignForm(FlaskForm):
     officials = indicator_field("officials")
     parents = indicator_field("parents")
     households = indicator_field("households")
+    village_households = indicator_field("village_households")
     activities = indicator_field("activities")
 
     @classmethod

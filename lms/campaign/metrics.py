@@ -269,6 +269,8 @@ def raw_counts(session: Session, window: Window, units, only: int | None) -> dic
 
 
 FAMILY_GROUPS = ("parents", "households")
+# Figures of the whole unit, never of one school.
+UNIT_GROUPS = ("officials", "village_households")
 
 
 def kept_counts(session: Session, campaign: Campaign, window: Window, only: int | None) -> dict:
@@ -290,14 +292,14 @@ def kept_counts(session: Session, campaign: Campaign, window: Window, only: int 
         whole = {
             g: value
             for (_, g), value in tally.read(session, campaign.id, window.as_of, "t").items()
-            if g in (*FAMILY_GROUPS, "officials")
+            if g in (*FAMILY_GROUPS, *UNIT_GROUPS)
         }
     return {**counts, "0": whole, "consent": consent}
 
 
 def _chosen(campaign: Campaign, figures: dict[str, Figure], one_school: bool) -> dict[str, Figure]:
     """The plan's indicators (officials belong to the unit, not to one school)."""
-    return {g: figures[g] for g in campaign.indicators if not (one_school and g == "officials")}
+    return {g: figures[g] for g in campaign.indicators if not (one_school and g in UNIT_GROUPS)}
 
 
 def unit_report(
@@ -337,7 +339,7 @@ def unit_report(
         for g in ("primary", "lower_secondary", "teachers", "managers_teachers")
     }
     whole = counts.get("0", {})
-    for g in ("parents", "households", "officials"):
+    for g in (*FAMILY_GROUPS, *UNIT_GROUPS):
         total[g] = whole.get(g, [0, 0])
     total["activities"] = [len(schools), sum(1 for r in rows if r.activities >= minimum)]
     figures = {g: _figure(campaign, window, g, *total[g]) for g in INDICATORS}

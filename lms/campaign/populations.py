@@ -36,9 +36,11 @@ from lms.models import (
     CourseAudience,
     Enrollment,
     Guardianship,
+    ListedHousehold,
     School,
     TierProgress,
     User,
+    Village,
 )
 from lms.models.people import PRESCHOOL_GRADE
 
@@ -53,6 +55,7 @@ GROUP_TIER = {
     "officials": "official",
     "parents": "parent",
     "households": "parent",
+    "village_households": "parent",
 }
 LEARNER_TIERS = ("primary", "lower-secondary", "teacher", "parent", "official")
 MANAGER_TEACHER_ROLES = ("principal", "teacher")
@@ -299,6 +302,32 @@ def count_families(session: Session, window: Window, units: Units, school_id: in
     }
 
 
+def count_village_households(session: Session, window: Window, units: Units) -> tuple[int, int]:
+    """The households on the lists of the units' villages, and those covered: a member (a
+    guardian of the matched pupils' family, or a resident on the household) covered in the
+    parent tier. Listed households have no dates: they count on every day."""
+    listed = ListedHousehold.__table__.alias("listed")
+    member = User.__table__.alias("member")
+    covered_member = (
+        select(member.c.id)
+        .where(
+            or_(
+                and_(member.c.household_id == listed.c.household_id, member.c.role != "pupil"),
+                member.c.listed_household_id == listed.c.id,
+            ),
+            covered_clause(session, window, literal("parent"), member.c.id),
+        )
+        .exists()
+    )
+    population, done = session.execute(
+        select(func.count(), func.count().filter(covered_member))
+        .select_from(listed)
+        .join(Village, Village.id == listed.c.village_id)
+        .where(Village.unit_id.in_(list(units)))
+    ).one()
+    return int(population), int(done)
+
+
 def coverage_counts(session: Session, window: Window, units: Units, school_id: int | None = None):
     """{school id as text: {group: [population, covered]}}; what belongs to the whole scope
     under "0": its families (a family with children in two schools is one family) and, when
@@ -319,4 +348,5 @@ def coverage_counts(session: Session, window: Window, units: Units, school_id: i
         put(key, "households", h, hc)
     if school_id is None:
         put(0, "officials", *count_officials(session, window, units))
+        put(0, "village_households", *count_village_households(session, window, units))
     return counts

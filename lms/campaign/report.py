@@ -49,10 +49,11 @@ INDICATOR_NAMES = {
     **GROUP_NAMES,
     "managers_teachers": "Cán bộ quản lý, giáo viên TH và THCS",
     "officials": "Cán bộ, công chức, người lao động phường/xã",
+    "village_households": "Hộ gia đình theo danh sách thôn, tổ dân phố",
     "activities": "Trường có hoạt động lan tỏa",
 }
 # Indicators beyond the five groups: columns and sheets only when the plan follows them.
-EXTRAS = ("managers_teachers", "officials", "activities")
+EXTRAS = ("managers_teachers", "officials", "village_households", "activities")
 STATUS_NAMES = {
     "met": "đạt",
     "on_track": "đúng tiến độ",

@@ -104,7 +104,7 @@ def unit_page(unit: Unit, campaign: Campaign):
     result = metrics.unit_report(db.session, campaign, as_of_date())
     rows, page, pages = paged(result.rows, PAGE_SIZE)
     series = trends.trend(db.session, campaign, result.as_of, report=result)
-    per_school = [g for g in result.indicators if g not in ("officials", "activities")]
+    per_school = [g for g in result.indicators if g not in ("officials", "village_households", "activities")]
     return render_template(
         "campaign/ward.html",
         unit=unit,

@@ -34,7 +34,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import delete, event, func, inspect, select
+from sqlalchemy import delete, event, func, inspect, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -58,10 +58,12 @@ from lms.models import (
     Enrollment,
     Guardianship,
     Household,
+    ListedHousehold,
     School,
     TierProgress,
     Unit,
     User,
+    Village,
 )
 from lms.models.people import PRESCHOOL_GRADE
 
@@ -145,6 +147,8 @@ class Facts:
     guardians: dict = field(default_factory=lambda: defaultdict(list))  # pupil -> guardians
     consents: dict = field(default_factory=lambda: defaultdict(list))  # pupil -> (from, until)
     users: dict = field(default_factory=dict)  # staff/official id -> row
+    listed: dict = field(default_factory=dict)  # listed household -> (village, unit, household)
+    residents: dict = field(default_factory=lambda: defaultdict(set))  # listed household -> members
     learning: dict = field(default_factory=lambda: defaultdict(Learning))
 
 
@@ -273,6 +277,36 @@ def load_learning(session: Session, facts: Facts, user_ids: Iterable[int] | None
             facts.learning[user].days.setdefault(tier, []).append(local_day(at))
 
 
+def load_listed(session: Session, facts: Facts, listed_ids: Iterable[int] | None) -> set[int]:
+    """Households on the villages' lists and their members: the adults (no pupils) of the
+    matched pupils' family, and the residents attached to it. Returns the members' ids."""
+    query = select(
+        ListedHousehold.id, ListedHousehold.village_id, Village.unit_id, ListedHousehold.household_id
+    ).join(Village, Village.id == ListedHousehold.village_id)
+    for condition in _where_in(ListedHousehold.id, listed_ids):
+        for listed, village, unit, household in session.execute(query.where(condition)):
+            facts.listed[listed] = (village, unit, household)
+    by_household = defaultdict(list)
+    for listed, (_v, _u, household) in facts.listed.items():
+        if household is not None:
+            by_household[household].append(listed)
+    members: set[int] = set()
+    for chunk in _chunks(by_household):
+        for user, household in session.execute(
+            select(User.id, User.household_id).where(User.household_id.in_(chunk), User.role != "pupil")
+        ):
+            for listed in by_household[household]:
+                facts.residents[listed].add(user)
+            members.add(user)
+    for condition in _where_in(User.listed_household_id, None if listed_ids is None else list(facts.listed)):
+        for user, listed in session.execute(
+            select(User.id, User.listed_household_id).where(condition, User.listed_household_id.is_not(None))
+        ):
+            facts.residents[listed].add(user)
+            members.add(user)
+    return members
+
+
 def load_facts(session: Session, subjects: Iterable[str] | None) -> Facts:
     """Everything the subjects' contributions are computed from (None: everyone's)."""
     facts = Facts(needed=required_counts(session))
@@ -281,9 +315,10 @@ def load_facts(session: Session, subjects: Iterable[str] | None) -> Facts:
         load_enrollments(session, facts, None)
         load_consents(session, facts, None)
         load_users(session, facts, None)
+        load_listed(session, facts, None)
         load_learning(session, facts, None)
         return facts
-    pupils, users, families = set(), set(), set()
+    pupils, users, families, listed = set(), set(), set(), set()
     for subject in subjects:
         kind, _, number = subject.partition(":")
         if kind == "p":
@@ -292,12 +327,15 @@ def load_facts(session: Session, subjects: Iterable[str] | None) -> Facts:
             users.add(int(number))
         elif kind == "f":
             families.add(int(number))
+        elif kind == "v":
+            listed.add(int(number))
+    members = load_listed(session, facts, listed) if listed else set()
     children = load_families(session, facts, families)
     guardians = {g for pupil in children for g in facts.guardians.get(pupil, ())}
     load_enrollments(session, facts, pupils | children)
     load_consents(session, facts, pupils)
     load_users(session, facts, users)
-    load_learning(session, facts, pupils | users | guardians)
+    load_learning(session, facts, pupils | users | guardians | members)
     return facts
 
 
@@ -454,6 +492,27 @@ def family_steps(facts: Facts, key: int, plan: Plan) -> list[list]:
     return _steps(days, plan, value_at)
 
 
+def village_steps(facts: Facts, listed: int, plan: Plan) -> list[list]:
+    """A household on a village's list: counted on every day; covered from the day its first
+    member (an adult of the matched family, or a resident) was covered in the parent tier."""
+    found = facts.listed.get(listed)
+    if found is None or found[1] not in plan.units:
+        return []
+    village = found[0]
+    days = [
+        d
+        for m in facts.residents.get(listed, ())
+        if (d := facts.learning.get(m, Learning()).covered_on("parent", plan, facts.needed))
+    ]
+    covered = min(days) if days else None
+
+    def value_at(day):
+        done = int(covered is not None and covered <= day)
+        return {("village_households", "v", village): (1, done), ("village_households", "t", 0): (1, done)}
+
+    return _steps({date.min, covered or date.min}, plan, value_at)
+
+
 def subject_units(facts: Facts, subject: str) -> set[int]:
     """The wards and communes a subject could count in (which plans to compute it for)."""
     kind, _, number = subject.partition(":")
@@ -462,13 +521,15 @@ def subject_units(facts: Facts, subject: str) -> set[int]:
         return {row[6] for row in facts.enrollments.get(n, [])}
     if kind == "f":
         return {row[6] for c in facts.members.get(n, []) for row in facts.enrollments.get(c, [])}
+    if kind == "v":
+        return {facts.listed[n][1]} if n in facts.listed else set()
     row = facts.users.get(n)
     if row is None:
         return set()
     return {row[8]} if kind == "s" else {row[3]}
 
 
-STEPS = {"p": pupil_steps, "s": staff_steps, "o": official_steps, "f": family_steps}
+STEPS = {"p": pupil_steps, "s": staff_steps, "o": official_steps, "f": family_steps, "v": village_steps}
 
 
 def steps_for(facts: Facts, subject: str, plan: Plan) -> list[list]:
@@ -625,6 +686,7 @@ def all_subjects(facts: Facts) -> list[str]:
     subjects += [f"f:{k}" for k in facts.members]
     for user, row in facts.users.items():
         subjects.append(f"{'o' if row[1] == 'official' else 's'}:{user}")
+    subjects += [f"v:{listed}" for listed in facts.listed]
     return subjects
 
 
@@ -642,6 +704,14 @@ def subjects_in(session: Session, units: set[int]) -> list[str]:
         f"s:{u}"
         for u in session.scalars(
             select(User.id).where(User.role.in_(STAFF_ROLES), User.school_id.in_(schools))
+        )
+    ]
+    subjects += [
+        f"v:{v}"
+        for v in session.scalars(
+            select(ListedHousehold.id)
+            .join(Village, Village.id == ListedHousehold.village_id)
+            .where(Village.unit_id.in_(list(units)))
         )
     ]
     subjects += [
@@ -751,7 +821,31 @@ def _expand(session: Session, pending: dict) -> set[str]:
     pupils = pending["pupils"]
     subjects |= {f"p:{p}" for p in pupils}
     subjects |= _family_keys(session, guarded | pupils)
+    subjects |= _listed_keys(
+        session, users, {int(s[2:]) for s in subjects if s.startswith("f:") and s[2] != "-"}
+    )
     return subjects
+
+
+def _listed_keys(session: Session, users: Iterable[int], households: Iterable[int]) -> set[str]:
+    """The households on the villages' lists whose coverage these learners or these pupils'
+    families may have moved."""
+    keys = set()
+    for chunk in _chunks(users):
+        adults = select(User.household_id).where(User.id.in_(chunk), User.role != "pupil")
+        residents = select(User.listed_household_id).where(User.id.in_(chunk))
+        keys.update(
+            session.scalars(
+                select(ListedHousehold.id).where(
+                    or_(ListedHousehold.household_id.in_(adults), ListedHousehold.id.in_(residents))
+                )
+            )
+        )
+    for chunk in _chunks(households):
+        keys.update(
+            session.scalars(select(ListedHousehold.id).where(ListedHousehold.household_id.in_(chunk)))
+        )
+    return {f"v:{k}" for k in keys}
 
 
 def settle(session: Session) -> None:
@@ -801,11 +895,17 @@ def _collect(session, _context):
             if new or any(state.attrs[n].history.has_changes() for n in USER_ATTRIBUTES):
                 pending = pending or _pending(session)
                 pending["subjects"] |= {f"s:{obj.id}", f"o:{obj.id}"}
+            if state.attrs["listed_household_id"].history.has_changes():
+                pending = pending or _pending(session)
+                pending["subjects"] |= {f"v:{v}" for v in _history_values(obj, "listed_household_id")}
             if not new and state.attrs["household_id"].history.has_changes():
                 pending = pending or _pending(session)
                 pending["pupils"].add(obj.id)
                 pending["subjects"] |= {f"f:{h}" for h in _history_values(obj, "household_id")}
                 pending["subjects"].add(f"f:-{obj.id}")
+        elif isinstance(obj, ListedHousehold):
+            pending = pending or _pending(session)
+            pending["subjects"].add(f"v:{obj.id}")
         elif isinstance(obj, Completion):
             pending = pending or _pending(session)
             pending["users"].update(_history_values(obj, "user_id"))

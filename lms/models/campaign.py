@@ -14,7 +14,8 @@ GROUPS = ("primary", "lower_secondary", "teachers", "parents", "households")
 # teachers = managers, teachers and employees of all its schools, preschools included;
 # managers_teachers = managers and teachers of its primary and lower-secondary schools only;
 # officials = the unit's own officials; activities = schools holding at least `minimum`
-# outreach activities in the period, out of all its schools.
+# outreach activities in the period, out of all its schools; village_households = the
+# households on its villages' lists (lms/models/villages.py), covered when a member is.
 INDICATORS = (
     "primary",
     "lower_secondary",
@@ -23,6 +24,7 @@ INDICATORS = (
     "officials",
     "parents",
     "households",
+    "village_households",
     "activities",
 )
 DEFAULT_TARGETS = {

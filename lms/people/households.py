@@ -4,7 +4,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from lms.campaign import snapshots, tally
-from lms.models import Guardianship, Household, User
+from lms.models import Guardianship, Household, ListedHousehold, User
 
 
 def ensure_household(session: Session, person: User) -> int:
@@ -34,6 +34,14 @@ def link_guardian(session: Session, guardian: User, pupil: User) -> bool:
 
 
 def merge(session: Session, keep: int, drop: int) -> None:
+    # The village-list households matched to either family (the dropped one's match is cleared
+    # by its foreign key, and found again by the next matching): their kept counts follow.
+    tally.mark(
+        session,
+        *(f"v:{v}" for v in session.scalars(
+            select(ListedHousehold.id).where(ListedHousehold.household_id.in_((keep, drop)))
+        )),
+    )
     session.execute(
         update(User)
         .where(User.household_id == drop)

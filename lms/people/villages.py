@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from lms.campaign import snapshots
+from lms.campaign import snapshots, tally
 from lms.models import ListedHousehold, User, Village
 from lms.people.names import name_sort_key
 
@@ -92,6 +92,7 @@ def match_households(session: Session, unit_id: int) -> Matching:
             changes,
         )
         snapshots.touch(session)  # written without the ORM: stored figures are stale
+        tally.mark(session, *(f"v:{change['listed']}" for change in changes))  # kept counts follow
     return Matching(len(chosen), len(changes))
 
 
