@@ -31,6 +31,7 @@ from lms.models.learning import (
     QuizAttempt,
     TierProgress,
 )
+from lms.models.models_of_practice import MODELS, Nomination
 from lms.models.people import (
     ROLES,
     Classroom,
@@ -45,6 +46,7 @@ from lms.models.people import (
 )
 from lms.models.privacy import Consent
 from lms.models.tally import CoverageChange, CoverageCount, CoverageMember
+from lms.models.teams import AssistedSession, TeamMember
 from lms.models.villages import ListedHousehold, Village
 
 __all__ = [
@@ -53,6 +55,7 @@ __all__ = [
     "GROUPS",
     "INDICATORS",
     "AccessLog",
+    "AssistedSession",
     "Assignment",
     "Campaign",
     "CampaignTarget",
@@ -75,12 +78,15 @@ __all__ = [
     "Lesson",
     "LessonProgress",
     "ListedHousehold",
+    "MODELS",
+    "Nomination",
     "OneTimeCode",
     "Question",
     "QuestionOption",
     "QuizAttempt",
     "QuizVersion",
     "School",
+    "TeamMember",
     "TierProgress",
     "CoverageChange",
     "CoverageCount",
