@@ -1,6 +1,8 @@
-"""The class page's progress table, prepared in Python: the template writes each cell as it
-comes (a cell is its class, its text and the completion date) instead of working it out from
-the matrix's values with filters and tests, 45 x 3 times per view."""
+"""The class page's lists, prepared in Python: the template writes each line and each cell
+of the progress table as it comes instead of working them out with filters, tests and a
+translation per line (45 x 3 cells and a "needs help" line per problem on every view)."""
+
+from flask_babel import gettext as _
 
 from lms.formatting import format_day, format_score
 from lms.teaching.matrix import Column, Matrix
@@ -30,3 +32,34 @@ def progress_rows(grid: Matrix, columns: list[Column]) -> list[tuple[str, list[t
                 cells.append((_NONE + " l", "— !", "") if overdue else (_NONE, "—", ""))
         rows.append((pupil.full_name, cells))
     return rows
+
+
+def help_lines(grid: Matrix) -> list[tuple[str, str, int, str]]:
+    """Matrix.needs_help_groups() as (the problem, the first six pupils' names, how many more,
+    their names): "Failed the quiz of X twice or more; late with 2 courses: An, Bình"."""
+    failed_one, failed_many = (
+        _("failed the quiz of %(course)s twice or more"),
+        _("failed %(n)s quizzes twice or more"),
+    )
+    late_one, late_many = _("late with %(course)s"), _("late with %(n)s courses")
+    lines = []
+    for failed, late, pupils in grid.needs_help_groups():
+        parts = []
+        if failed:
+            parts.append(
+                failed_one % {"course": failed[0].course.title}
+                if len(failed) == 1
+                else failed_many % {"n": len(failed)}
+            )
+        if late:
+            parts.append(
+                late_one % {"course": late[0].course.title}
+                if len(late) == 1
+                else late_many % {"n": len(late)}
+            )
+        problem = "; ".join(parts)
+        names = [p.full_name for p in pupils]
+        lines.append(
+            (problem[:1].upper() + problem[1:], ", ".join(names[:6]), len(names[6:]), ", ".join(names[6:]))
+        )
+    return lines

@@ -7,10 +7,9 @@ guardian's consent is a row like any other, counted in every figure, under the n
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import and_, bindparam, distinct, func, select
+from sqlalchemy import bindparam, distinct, func, null, select, union_all
 from sqlalchemy.orm import Session
 
-from lms.learning.progress import active_lessons_count
 from lms.models import (
     Assignment,
     AttemptAnswer,
@@ -246,49 +245,55 @@ def build_matrix(
     return matrix
 
 
+# Built once (compiled once); run on the session's connection as plain rows. The IN lists
+# are the class's pupils and the assigned courses (or the courses whose cells are shown).
+_PUPIL_IDS = bindparam("pupils", expanding=True)
+_COURSE_IDS = bindparam("courses", expanding=True)
+_SHOWN_IDS = bindparam("shown", expanding=True)
+_LESSONS = union_all(
+    # Lessons per course (no pupil), then lessons done per pupil and course.
+    select(null().label("user_id"), Lesson.course_id, func.count())
+    .where(Lesson.course_id.in_(_SHOWN_IDS), Lesson.retired_at.is_(None))
+    .group_by(Lesson.course_id),
+    select(LessonProgress.user_id, LessonProgress.course_id, func.count())
+    .join(Lesson, Lesson.id == LessonProgress.lesson_id)
+    .where(
+        LessonProgress.user_id.in_(_PUPIL_IDS),
+        LessonProgress.course_id.in_(_SHOWN_IDS),
+        Lesson.retired_at.is_(None),
+    )
+    .group_by(LessonProgress.user_id, LessonProgress.course_id),
+)
+_COMPLETIONS = select(
+    Completion.user_id, Completion.course_id, Completion.completed_at, Completion.score
+).where(Completion.user_id.in_(_PUPIL_IDS), Completion.course_id.in_(_COURSE_IDS))
+_FAILURES = (
+    select(QuizAttempt.user_id, QuizAttempt.course_id, func.count())
+    .where(
+        QuizAttempt.user_id.in_(_PUPIL_IDS),
+        QuizAttempt.course_id.in_(_COURSE_IDS),
+        QuizAttempt.status == "graded",
+        QuizAttempt.passed.is_(False),
+    )
+    .group_by(QuizAttempt.user_id, QuizAttempt.course_id)
+)
+
+
 def _progress(
     session: Session, pupil_ids: list[int], course_ids: list[int], detail: list[int]
 ) -> tuple[dict, ...]:
     """(lessons per course, lessons done, (completed at, score), failed graded attempts), the
     last three by (pupil, course); lessons (total and done) only for the `detail` courses."""
-    counts = active_lessons_count()
-    totals = dict(
-        session.execute(select(counts.c.course_id, counts.c.n).where(counts.c.course_id.in_(detail))).all()
-    )
-    done = {
-        (u, c): n
-        for u, c, n in session.execute(
-            select(LessonProgress.user_id, LessonProgress.course_id, func.count())
-            .join(Lesson, Lesson.id == LessonProgress.lesson_id)
-            .where(
-                LessonProgress.user_id.in_(pupil_ids),
-                LessonProgress.course_id.in_(detail),
-                Lesson.retired_at.is_(None),
-            )
-            .group_by(LessonProgress.user_id, LessonProgress.course_id)
-        )
-    }
-    completions = {
-        (u, c): (at, score)
-        for u, c, at, score in session.execute(
-            select(Completion.user_id, Completion.course_id, Completion.completed_at, Completion.score).where(
-                Completion.user_id.in_(pupil_ids), Completion.course_id.in_(course_ids)
-            )
-        )
-    }
-    failures = {
-        (u, c): n
-        for u, c, n in session.execute(
-            select(QuizAttempt.user_id, QuizAttempt.course_id, func.count())
-            .where(
-                QuizAttempt.user_id.in_(pupil_ids),
-                QuizAttempt.course_id.in_(course_ids),
-                QuizAttempt.status == "graded",
-                QuizAttempt.passed.is_(False),
-            )
-            .group_by(QuizAttempt.user_id, QuizAttempt.course_id)
-        )
-    }
+    connection = session.connection()
+    ids = {"pupils": pupil_ids, "courses": course_ids, "shown": detail}
+    totals, done = {}, {}
+    for user_id, course_id, n in connection.execute(_LESSONS, ids):
+        if user_id is None:
+            totals[course_id] = n
+        else:
+            done[(user_id, course_id)] = n
+    completions = {(u, c): (at, score) for u, c, at, score in connection.execute(_COMPLETIONS, ids)}
+    failures = {(u, c): n for u, c, n in connection.execute(_FAILURES, ids)}
     return totals, done, completions, failures
 
 
@@ -304,31 +309,39 @@ class DifficultQuestion:
         return round(100 * self.wrong / self.answered) if self.answered else 0
 
 
+def _difficult_statement():
+    """Counted per question first, then joined to the question's text and course: joining the
+    text to every answer before grouping cost more than the counting."""
+    pupils = func.count(distinct(QuizAttempt.user_id))
+    wrong = func.count(distinct(QuizAttempt.user_id)).filter(AttemptAnswer.is_correct.is_(False))
+    per_question = (
+        select(AttemptAnswer.question_id, pupils.label("answered"), wrong.label("wrong"))
+        .select_from(Enrollment)
+        .join(QuizAttempt, QuizAttempt.user_id == Enrollment.pupil_id)
+        .join(AttemptAnswer, AttemptAnswer.attempt_id == QuizAttempt.id)
+        .where(Enrollment.classroom_id == bindparam("room"), Enrollment.ended_on.is_(None))
+        .group_by(AttemptAnswer.question_id)
+        .having(pupils >= bindparam("min_answers"))
+        .having(wrong * 2 > pupils)
+        .subquery()
+    )
+    return (
+        select(Course.title, Question.prompt_html, per_question.c.answered, per_question.c.wrong)
+        .select_from(per_question)
+        .join(Question, Question.id == per_question.c.question_id)
+        .join(QuizVersion, QuizVersion.id == Question.quiz_version_id)
+        .join(Course, Course.id == QuizVersion.course_id)
+        .order_by((per_question.c.wrong * 1.0 / per_question.c.answered).desc(), per_question.c.question_id)
+        .limit(bindparam("limit"))
+    )
+
+
+_DIFFICULT = _difficult_statement()
+
+
 def difficult_questions(
     session: Session, classroom: Classroom, limit: int = 10, min_answers: int = 3
 ) -> list[DifficultQuestion]:
     """Questions that most of the pupils who answered them got wrong at least once."""
-    pupils = func.count(distinct(QuizAttempt.user_id))
-    wrong = func.count(distinct(QuizAttempt.user_id)).filter(AttemptAnswer.is_correct.is_(False))
-    rows = session.execute(
-        select(Course.title, Question.prompt_html, pupils, wrong)
-        .select_from(AttemptAnswer)
-        .join(QuizAttempt, QuizAttempt.id == AttemptAnswer.attempt_id)
-        .join(
-            Enrollment,
-            and_(
-                Enrollment.pupil_id == QuizAttempt.user_id,
-                Enrollment.classroom_id == classroom.id,
-                Enrollment.ended_on.is_(None),
-            ),
-        )
-        .join(Question, Question.id == AttemptAnswer.question_id)
-        .join(QuizVersion, QuizVersion.id == Question.quiz_version_id)
-        .join(Course, Course.id == QuizVersion.course_id)
-        .group_by(Question.id, Course.title, Question.prompt_html)
-        .having(pupils >= min_answers)
-        .having(wrong * 2 > pupils)
-        .order_by((wrong * 1.0 / pupils).desc())
-        .limit(limit)
-    ).all()
+    rows = session.execute(_DIFFICULT, {"room": classroom.id, "min_answers": min_answers, "limit": limit})
     return [DifficultQuestion(*row) for row in rows]
