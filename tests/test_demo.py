@@ -134,12 +134,13 @@ def test_each_plan_is_as_its_document_states_it(demo):
                              "parents": (80, None), "activities": (None, 1)}
     assert ward.indicators == ("primary", "lower_secondary", "teachers", "parents", "activities")
     # Xã Hà Bắc, 2026: officials above 90% (91), managers and teachers of Tiểu học and THCS
-    # 100%, pupils 100%, households about 70%, at least one activity in every school.
+    # 100%, pupils 100%, about 70% of the households on its villages' lists, at least one
+    # activity in every school.
     assert (commune.starts_on, commune.ends_on) == (date(2026, 1, 1), date(2026, 12, 31))
     assert "Hà Bắc" in commune.name and "2026" in commune.name
     assert targets(commune) == {"officials": (91, None), "managers_teachers": (100, None),
                                 "primary": (100, None), "lower_secondary": (100, None),
-                                "households": (70, None), "activities": (100, 1)}
+                                "village_households": (70, None), "activities": (100, 1)}
     # Hải Phòng: the five default groups with their default targets, and officials tracked.
     assert (city.starts_on, city.ends_on) == (date(2025, 9, 1), date(2026, 12, 31))
     assert city.name == "Phong trào Bình dân học vụ số ngành GD&ĐT Hải Phòng"
