@@ -102,6 +102,7 @@ def configure_blueprints(app: Flask) -> None:
     from lms.auth.routes import bp as auth_bp
     from lms.campaign.routes import bp as campaign_bp
     from lms.catalog.routes import bp as catalog_bp
+    from lms.community.routes import bp as community_bp
     from lms.certificates.routes import bp as certificates_bp
     from lms.family.routes import bp as family_bp
     from lms.learning.routes import bp as learning_bp
@@ -118,6 +119,7 @@ def configure_blueprints(app: Flask) -> None:
         campaign_bp,
         certificates_bp,
         privacy_bp,
+        community_bp,
     ):
         app.register_blueprint(blueprint)
 

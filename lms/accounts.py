@@ -179,8 +179,23 @@ _SESSION_USER = (
 )
 
 
+# The key, in the signed cookie, of an assisted session (lms.auth.assisting): the browser is
+# signed in as the person helped, and the helper's own session waits there to come back to.
+ASSISTED = "assisted"
+
+
 @login_manager.user_loader
 def load_user(token: str) -> SignedInUser | None:
+    user = session_user(token)
+    if session.get(ASSISTED) is not None:
+        from lms.auth import assisting
+
+        user = assisting.checked(user)
+    return user
+
+
+def session_user(token: str) -> SignedInUser | None:
+    """The account of this server-side session, if it is live and has not been idle too long."""
     row = db.session.connection().execute(_SESSION_USER, {"token": token}).first()
     if row is None:
         return None

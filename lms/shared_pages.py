@@ -28,6 +28,7 @@ from flask import Flask, current_app, render_template, request, session
 from flask_login import current_user
 from markupsafe import escape
 
+from lms.accounts import ASSISTED
 from lms.i18n import select_locale
 from lms.redirects import current_path
 from lms.security import csrf_token, token_placeholder
@@ -64,7 +65,7 @@ def register(app: Flask) -> None:
 def render(template: str, page) -> str:
     """`template` with `page` (a frozen dataclass: everything the page shows) for the signed-in
     viewer (routes behind an access check only: the audience is read from the account)."""
-    if session.get("_flashes"):
+    if session.get("_flashes") or session.get(ASSISTED):  # an assisted session's banner: its own
         return render_template(template, page=page)
     user = current_user._get_current_object()
     audience = (select_locale(), user.role, user.tier, request.script_root)

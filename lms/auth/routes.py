@@ -1,6 +1,6 @@
 """Signing in and out."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
@@ -8,13 +8,14 @@ from sqlalchemy import or_, select
 
 from lms import security_log
 from lms.accounts import (
+    ASSISTED,
     end_session,
     hash_password,
     password_needs_rehash,
     sign_in,
     verify_password,
 )
-from lms.auth import cards, limits
+from lms.auth import assisting, cards, limits
 from lms.auth.forms import LoginForm, SetupForm
 from lms.db_setup import reading_first
 from lms.extensions import db
@@ -85,6 +86,12 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    if current_user.is_authenticated and session.get(ASSISTED) is not None:
+        # Signing out of an assisted session ends it: the helper is back in their own account.
+        back = assisting.end()
+        if back is not None:
+            flash(_("Learning together has ended. You are back in your own account."), "success")
+            return redirect(back)
     if current_user.is_authenticated:
         end_session(current_user.session_token)
         logout_user()

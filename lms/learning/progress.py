@@ -158,7 +158,9 @@ def mark_lesson_done(session: Session, user: User, state: CourseState, lesson: L
 def record_completion(
     session: Session, user_id: int, course_id: int, *, score: float | None, attempt_id: int | None
 ) -> None:
-    """Insert the completion once; a later, better score raises the stored one."""
+    """Insert the completion once; a later, better score raises the stored one. In an
+    assisted session (lms.auth.assisting) the db session's info names the helper, whom the
+    completion records."""
     session.execute(
         insert_ignore(
             session,
@@ -169,6 +171,7 @@ def record_completion(
                 "completed_at": utcnow(),
                 "score": score,
                 "attempt_id": attempt_id,
+                "assisted_by_id": session.info.get("assisted_by"),
             },
             ["user_id", "course_id"],
         )
