@@ -13,6 +13,7 @@ from wtforms import Form as SubForm
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from lms.models.campaign import DEFAULT_TARGETS, INDICATORS
+from lms.models.models_of_practice import MODELS
 
 PERCENT = NumberRange(0, 100, message=_l("Targets are whole percentages from 0 to 100."))
 PER_SCHOOL = NumberRange(1, 100, message=_l("Enter a whole number from 1 to 100."))
@@ -160,10 +161,20 @@ class ActivityForm(FlaskForm):
         _l("Kind"),
         choices=[
             SelectChoice("digital-day", _l("Digital learning day (10/10)")),
+            SelectChoice("event", _l("Another event day")),
             SelectChoice("community", _l("Community session")),
             SelectChoice("family", _l("Family session")),
             SelectChoice("training", _l("Training")),
             SelectChoice("other", _l("Other")),
         ],
+        default="other",
     )
     participants = IntegerField(_l("Participants"), validators=[Optional(), NumberRange(0, 100000)])
+
+
+class NominationForm(FlaskForm):
+    """A subject marked as a nominee for a model (lms.models.MODELS) in a year."""
+
+    model = SelectField(choices=[SelectChoice(m, m) for m in MODELS])
+    year = IntegerField(validators=[DataRequired(), NumberRange(2000, 2100)])
+    subject = IntegerField(validators=[DataRequired(), NumberRange(1)])

@@ -267,4 +267,5 @@ def add_activity(school_id: int):
     return redirect(url_for(".school", school_id=school.id))
 
 
-from lms.campaign import plans  # noqa: E402,F401  (its routes join this blueprint)
+# These modules' routes join this blueprint.
+from lms.campaign import evidence_routes, plans  # noqa: E402,F401
