@@ -102,8 +102,8 @@ def configure_blueprints(app: Flask) -> None:
     from lms.auth.routes import bp as auth_bp
     from lms.campaign.routes import bp as campaign_bp
     from lms.catalog.routes import bp as catalog_bp
-    from lms.community.routes import bp as community_bp
     from lms.certificates.routes import bp as certificates_bp
+    from lms.community.routes import bp as community_bp
     from lms.family.routes import bp as family_bp
     from lms.learning.routes import bp as learning_bp
     from lms.privacy.routes import bp as privacy_bp

@@ -15,6 +15,7 @@ from lms.extensions import db
 from lms.learning.progress import record_completion
 from lms.models import (
     Campaign,
+    Classroom,
     Course,
     ListedHousehold,
     OneTimeCode,
@@ -30,6 +31,10 @@ from lms.people.households import link_guardian
 
 @pytest.fixture
 def villages(app, factory, courses):
+    return build_villages(factory)
+
+
+def build_villages(factory) -> dict:
     """Phường Mẫu's two villages, with households; its admin, another unit's admin; a teacher
     on Thôn Đông's team; a school with a grade 7 class."""
     unit = factory.unit()
@@ -106,12 +111,12 @@ def test_the_unit_admin_adds_an_existing_account_by_phone_or_username(make_brows
 
 
 def test_a_pupil_joins_only_from_15_and_with_a_guardians_agreement(make_browser, factory, villages):
-    room = db.session.get(__import__("lms.models", fromlist=["Classroom"]).Classroom, villages["room"])
+    room = db.session.get(Classroom, villages["room"])
     young = factory.pupil(room, username="hs.tre")
     young.date_of_birth = born(14)  # 13 or 14 today
     old = factory.pupil(room, username="hs.lon")
     old.date_of_birth = born(16)  # 15 or 16 today
-    unknown = factory.pupil(room, username="hs.khongro")
+    factory.pupil(room, username="hs.khongro")  # no date of birth
     factory.commit()
     admin = make_browser()
     admin.login("phuong")
@@ -211,7 +216,7 @@ def status_of(page) -> dict[str, str]:
 def test_a_member_sees_their_villages_households_covered_started_or_not(make_browser, factory, villages):
     homes = villages["homes"]
     # D-001 is a pupils' family (matched by phone), whose father has signed up.
-    room = db.session.get(__import__("lms.models", fromlist=["Classroom"]).Classroom, villages["room"])
+    room = db.session.get(Classroom, villages["room"])
     father = factory.user("parent", username="ph.mot", phone="0912000001")
     link_guardian(db.session, father, factory.pupil(room))
     db.session.get(ListedHousehold, homes["D-001"]).household_id = father.household_id

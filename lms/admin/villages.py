@@ -156,7 +156,12 @@ def new_team_member(village_id: int):
     try:
         user = teams.new_member_account(db.session, form.full_name.data, form.phone.data)
         teams.add_member(
-            db.session, village, user, form.kind.data, guardian_agreed_on=None, added_by=current_user,
+            db.session,
+            village,
+            user,
+            form.kind.data,
+            guardian_agreed_on=None,
+            added_by=current_user,
             today=today_in_vietnam(),
         )
     except teams.TeamError as error:

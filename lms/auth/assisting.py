@@ -102,7 +102,12 @@ def checked(user: SignedInUser | None) -> SignedInUser | None:
     own session lives; the helper, when only the assisted session has ended."""
     data = session[ASSISTED]
     helper = session_user(data["token"])
-    if user is not None and user.id == data["resident"] and helper is not None and helper.id == data["member"]:
+    if (
+        user is not None
+        and user.id == data["resident"]
+        and helper is not None
+        and helper.id == data["member"]
+    ):
         return user
     session.pop(ASSISTED, None)
     # Logged by guard(): a security event reads the signed-in account, being loaded here.
@@ -138,7 +143,10 @@ def guard():
     if endpoint in ALLOWED_ENDPOINTS or endpoint.split(".", 1)[0] in ALLOWED_BLUEPRINTS:
         return None
     if request.method == "GET":
-        flash(_("While learning together, only the courses are open. End the session to do anything else."), "info")
+        flash(
+            _("While learning together, only the courses are open. End the session to do anything else."),
+            "info",
+        )
         return redirect(url_for("learning.home"))
     abort(403)
 

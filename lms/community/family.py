@@ -43,7 +43,8 @@ def assist_family(adult_id: int):
     adult = db.session.get(User, adult_id)
     if adult is None:
         abort(404)
-    if adult not in teams.family_adults(db.session, pupil):
+    # By id: accounts compare equal by their session token (Flask-Login's UserMixin).
+    if adult.id not in {a.id for a in teams.family_adults(db.session, pupil)}:
         abort(403)
     return _start(adult, None, url_for(".family"))
 
@@ -71,7 +72,9 @@ def issue_family_code():
     pupil = pupil_helping()
     require_public_address()
     if live_codes(db.session, "pairing", [pupil.id]).get(pupil.id) is None:
-        issue_code(db.session, "pairing", pupil, pupil, current_app.config["PAIRING_CODE_DAYS"], printable=True)
+        issue_code(
+            db.session, "pairing", pupil, pupil, current_app.config["PAIRING_CODE_DAYS"], printable=True
+        )
         db.session.commit()
         security_log.event("codes.issued", purpose="pairing", pupils=[pupil.id])
     else:

@@ -18,9 +18,7 @@ class MemberForm(FlaskForm):
         _l("Phone number, username or student code"), validators=[DataRequired(), Length(max=80)]
     )
     kind = SelectField(_l("Member as"), choices=[SelectChoice(k, label) for k, label in KIND_LABELS.items()])
-    guardian_agreed_on = DateField(
-        _l("For a pupil: the day a guardian agreed"), validators=[Optional()]
-    )
+    guardian_agreed_on = DateField(_l("For a pupil: the day a guardian agreed"), validators=[Optional()])
 
 
 class NewMemberForm(FlaskForm):

@@ -156,7 +156,9 @@ def members_of(session: Session, village_id: int) -> list[tuple[TeamMember, User
 def member_villages(session: Session, user_id: int) -> list[Village]:
     """The villages whose team this person is on, by name."""
     villages = session.scalars(
-        select(Village).join(TeamMember, TeamMember.village_id == Village.id).where(TeamMember.user_id == user_id)
+        select(Village)
+        .join(TeamMember, TeamMember.village_id == Village.id)
+        .where(TeamMember.user_id == user_id)
     ).all()
     return sorted(villages, key=lambda v: (name_sort_key(v.name), v.code))
 
@@ -186,7 +188,11 @@ def add_resident(session: Session, listed: ListedHousehold, full_name: str) -> U
     if not name:
         raise TeamError("name")
     user = User(
-        role="parent", tier="parent", full_name=name, name_key=name_sort_key(name), listed_household_id=listed.id
+        role="parent",
+        tier="parent",
+        full_name=name,
+        name_key=name_sort_key(name),
+        listed_household_id=listed.id,
     )
     session.add(user)
     session.flush()
