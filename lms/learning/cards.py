@@ -2,17 +2,17 @@
 parent's page (the parent's own courses and each child's assignments)."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import and_, func, select
-from sqlalchemy.orm import Session, contains_eager
+from sqlalchemy import and_, bindparam, exists, func, or_, select
+from sqlalchemy.orm import Session
 
 from lms.learning import deadlines
-from lms.learning.progress import active_lessons_count, courses_for_tier
 from lms.models import (
     Assignment,
     Completion,
     Course,
+    CourseAudience,
     Enrollment,
     Lesson,
     LessonProgress,
@@ -22,12 +22,25 @@ from lms.models import (
 from lms.models.base import today_in_vietnam
 
 
-@dataclass
+@dataclass(frozen=True)
+class CardCourse:
+    """What a card shows of its course."""
+
+    id: int
+    slug: str
+    title: str
+    required: bool
+    minutes: int
+
+
+@dataclass(frozen=True)
 class CourseCard:
-    course: Course
+    """Everything a card shows, as plain values."""
+
+    course: CardCourse
     lessons_total: int
     lessons_done: int
-    completion: Completion | None = None
+    completion: datetime | None = None  # when the learner completed the course
     due_on: date | None = None
     assignment_note: str = ""
     has_quiz: bool = False
@@ -42,98 +55,92 @@ class CourseCard:
         return "not_started"
 
 
-def assignments_for_pupil(session: Session, user: User) -> list[Assignment]:
-    return list(
-        session.scalars(
-            select(Assignment)
-            .join(
-                Enrollment,
-                and_(
-                    Enrollment.classroom_id == Assignment.classroom_id,
-                    Enrollment.ended_on.is_(None),
-                ),
-            )
-            .join(Course, Course.id == Assignment.course_id)
-            .options(contains_eager(Assignment.course))
-            .where(
-                Enrollment.pupil_id == user.id,
-                Assignment.withdrawn_at.is_(None),
-                Course.retired_at.is_(None),
-            )
-            .order_by(Assignment.due_on.is_(None), Assignment.due_on)
-        )
+# Built once (compiled once) and read as plain rows: the home page is the learner's first
+# page after signing in and every "back home".
+_ASSIGNED = (
+    select(Assignment.course_id, Assignment.due_on, Assignment.note)
+    .join(
+        Enrollment,
+        and_(Enrollment.classroom_id == Assignment.classroom_id, Enrollment.ended_on.is_(None)),
     )
+    .join(Course, Course.id == Assignment.course_id)
+    .where(
+        Enrollment.pupil_id == bindparam("user"),
+        Assignment.withdrawn_at.is_(None),
+        Course.retired_at.is_(None),
+    )
+    .order_by(Assignment.due_on.is_(None), Assignment.due_on)
+)
 
-
-def course_cards(session: Session, user: User, courses: list[Course]) -> list[CourseCard]:
-    """Progress for many courses in a constant number of queries."""
-    if not courses:
-        return []
-    ids = [c.id for c in courses]
-    counts = active_lessons_count()
-    totals = dict(
-        session.execute(select(counts.c.course_id, counts.c.n).where(counts.c.course_id.in_(ids))).all()
-    )
-    done = dict(
-        session.execute(
-            select(LessonProgress.course_id, func.count())
-            .join(Lesson, Lesson.id == LessonProgress.lesson_id)
-            .where(
-                LessonProgress.user_id == user.id,
-                LessonProgress.course_id.in_(ids),
-                Lesson.retired_at.is_(None),
-            )
-            .group_by(LessonProgress.course_id)
-        ).all()
-    )
-    completions = {
-        c.course_id: c
-        for c in session.scalars(
-            select(Completion).where(Completion.user_id == user.id, Completion.course_id.in_(ids))
+# The live courses of the learner's tier and those assigned to them, each with its lessons,
+# the learner's lessons done (live lessons only), completion and whether it has a live quiz.
+_CARDS = (
+    select(
+        Course.id,
+        Course.slug,
+        Course.title,
+        Course.required,
+        Course.minutes,
+        select(func.count())
+        .where(Lesson.course_id == Course.id, Lesson.retired_at.is_(None))
+        .scalar_subquery(),
+        select(func.count())
+        .select_from(LessonProgress)
+        .join(Lesson, Lesson.id == LessonProgress.lesson_id)
+        .where(
+            LessonProgress.user_id == bindparam("user"),
+            LessonProgress.course_id == Course.id,
+            Lesson.retired_at.is_(None),
         )
-    }
-    with_quiz = set(
-        session.scalars(
-            select(QuizVersion.course_id).where(
-                QuizVersion.course_id.in_(ids), QuizVersion.retired_at.is_(None)
-            )
-        )
+        .scalar_subquery(),
+        select(Completion.completed_at)
+        .where(Completion.user_id == bindparam("user"), Completion.course_id == Course.id)
+        .scalar_subquery(),
+        exists().where(QuizVersion.course_id == Course.id, QuizVersion.retired_at.is_(None)),
     )
-    return [
-        CourseCard(
-            course=c,
-            lessons_total=totals.get(c.id, 0),
-            lessons_done=done.get(c.id, 0),
-            completion=completions.get(c.id),
-            has_quiz=c.id in with_quiz,
-        )
-        for c in courses
-    ]
+    .where(
+        Course.retired_at.is_(None),
+        or_(
+            exists().where(
+                CourseAudience.course_id == Course.id, CourseAudience.audience == bindparam("tier")
+            ),
+            Course.id.in_(bindparam("assigned", expanding=True)),
+        ),
+    )
+    .order_by(Course.required.desc(), Course.title)
+)
 
 
 def home_cards(session: Session, user: User) -> tuple[list[CourseCard], list[CourseCard]]:
-    """(assigned courses by due date, the rest of the tier: in progress, not started, done)."""
-    courses = courses_for_tier(session, user.tier) if user.tier else []
-    assignments = assignments_for_pupil(session, user) if user.role == "pupil" else []
-    assigned_ids = []
-    for a in assignments:
-        if a.course_id not in assigned_ids and a.course.retired_at is None:
-            assigned_ids.append(a.course_id)
-    by_id = {c.id: c for c in courses}
-    for a in assignments:
-        by_id.setdefault(a.course_id, a.course)
-    cards = {card.course.id: card for card in course_cards(session, user, list(by_id.values()))}
-    assigned = []
+    """(assigned courses by due date, the rest of the tier: in progress, not started, done).
+    Two statements whatever the number of courses."""
+    connection = session.connection()
+    assignments = connection.execute(_ASSIGNED, {"user": user.id}).all() if user.role == "pupil" else []
+    # A course assigned twice (two classes) shows once, with the earliest due date.
+    due: dict[int, tuple] = {}
+    for course_id, due_on, note in assignments:
+        due.setdefault(course_id, (due_on, note))
+    rows = connection.execute(_CARDS, {"user": user.id, "tier": user.tier, "assigned": list(due)})
     today = today_in_vietnam()
-    for a in assignments:
-        card = cards.get(a.course_id)
-        if card and card.due_on is None and card not in assigned:
-            card.due_on, card.assignment_note = a.due_on, a.note
-            card.due_state = deadlines.due_state(a.due_on, card.completion is not None, today)
-            assigned.append(card)
+    cards = {}
+    for course_id, slug, title, required, minutes, total, done, completed_at, has_quiz in rows:
+        due_on, note = due.get(course_id, (None, ""))
+        cards[course_id] = CourseCard(
+            course=CardCourse(course_id, slug, title, required, minutes),
+            lessons_total=total,
+            lessons_done=done,
+            completion=completed_at,
+            due_on=due_on,
+            assignment_note=note,
+            has_quiz=has_quiz,
+            due_state=deadlines.due_state(due_on, completed_at is not None, today)
+            if course_id in due
+            else None,
+        )
+    assigned = [cards[course_id] for course_id in due if course_id in cards]
     order = {"in_progress": 0, "not_started": 1, "completed": 2}
     rest = sorted(
-        (card for cid, card in cards.items() if cid not in assigned_ids),
+        (card for course_id, card in cards.items() if course_id not in due),
         key=lambda card: (order[card.status], not card.course.required, card.course.title),
     )
     return assigned, rest

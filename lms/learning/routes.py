@@ -9,7 +9,7 @@ from sqlalchemy import select
 from lms import shared_pages
 from lms.access import learner_required, login_required
 from lms.extensions import db
-from lms.learning import cards, deadlines, lesson_page, progress, quiz
+from lms.learning import cards, deadlines, lesson_page, progress, quiz, shared_cards
 from lms.models import Course, Lesson, QuizAttempt
 from lms.models.base import today_in_vietnam
 
@@ -64,7 +64,11 @@ def home():
     if not current_user.is_learner:
         return render_template("learning/no_courses.html")
     assigned, others = cards.home_cards(db.session, current_user)
-    return render_template("learning/home.html", assigned=assigned, others=others)
+    return render_template(
+        "learning/home.html",
+        assigned=shared_cards.course_cards(assigned),
+        others=shared_cards.course_cards(others),
+    )
 
 
 @bp.get("/courses/<slug>/")
