@@ -19,7 +19,7 @@ from lms.models import (
     Enrollment,
     Guardianship,
 )
-from lms.models.base import today_in_vietnam
+from lms.models.base import today_in_vietnam, utcnow
 from lms.people import consent as consents
 from lms.people.households import ensure_household, link_guardian
 
@@ -301,3 +301,52 @@ def test_households_on_the_village_lists(school, factory):
     db.session.commit()
     assert total(metrics.ward_report(db.session, school.campaign, PAST), "village_households") == (1, 1)
     clean()
+
+
+def test_roster_imports_move_the_counts(app, runner, factory):
+    """Schools, pupils with their guardians (then a changed file: classes, merged families)
+    and staff, imported with the roster command under a plan already running."""
+    from pathlib import Path
+
+    from lms.cli_roster import roster_cli
+
+    app.cli.add_command(roster_cli)
+    rosters = Path(__file__).parent / "data" / "rosters"
+    unit = factory.unit(code="DEFAULT", name="Phường Mặc Định")
+    today = today_in_vietnam()
+    campaign = Campaign(unit_id=unit.id, name="Đang chạy", starts_on=today - timedelta(days=30),
+                        ends_on=today + timedelta(days=30))
+    db.session.add(campaign)
+    db.session.commit()
+    for name in ("schools.csv", "pupils.csv", "staff.csv", "pupils_updated.csv"):
+        result = runner.invoke(args=["roster", "import", "--unit", "DEFAULT", str(rosters / name)])
+        assert result.exit_code == 0, (name, result.output)
+        db.session.rollback()
+        problems = verify(db.session, [campaign])
+        assert problems == [], name
+    report = metrics.ward_report(db.session, campaign)
+    assert total(report, "primary")[0] + total(report, "lower_secondary")[0] == 4
+    assert total(report, "teachers")[0] >= 2
+
+
+def test_the_last_lesson_of_a_course_without_quiz_covers_through_http(app, browser, courses, factory):
+    """A lesson marked done completes a course without quiz: the counts follow that request."""
+    no_quiz = db.session.get(Course, course_id("no-quiz-course"))
+    no_quiz.required = True  # the primary tier now needs both courses
+    db.session.flush()
+    summary.rebuild(db.session)
+    room = factory.classroom(factory.school(code="L", level="tieu-hoc"), grade=2)
+    pupil = factory.pupil(room, username="minh")
+    today = today_in_vietnam()
+    campaign = Campaign(unit_id=factory.unit().id, name="Hôm nay", starts_on=today - timedelta(days=5),
+                        ends_on=today + timedelta(days=5))
+    db.session.add(campaign)
+    complete(pupil, "quiz-course", utcnow() - timedelta(days=1))
+    factory.commit()
+    assert total(metrics.ward_report(db.session, campaign), "primary") == (1, 0)
+    browser.login("minh")
+    browser.get("/courses/no-quiz-course/lessons/duy-nhat")
+    assert browser.post("/courses/no-quiz-course/lessons/duy-nhat/done").status_code == 302
+    db.session.commit()
+    assert total(metrics.ward_report(db.session, campaign), "primary") == (1, 1)
+    assert verify(db.session, [campaign]) == []
