@@ -360,7 +360,8 @@ def school_report(
     window = window_for(campaign, as_of)
     rooms = {r.id: r for r in session.scalars(select(Classroom).where(Classroom.school_id == school.id))}
     class_rows = {}
-    for (room_id, group), (n, c) in sorted(tally.read(session, campaign.id, window.as_of, "c", rooms).items()):
+    kept = tally.read(session, campaign.id, window.as_of, "c", rooms)
+    for (room_id, group), (n, c) in sorted(kept.items()):
         if not n:
             continue
         room = rooms[room_id]

@@ -46,7 +46,11 @@ def compare_counts(session: Session, campaign: Campaign, day: date) -> list[str]
             )
     # The plan-wide sums kept for every group (the pages add the schools' rows for pupils and
     # staff, and read these for families and officials; the trend reads them all).
-    whole = {g: value for (_, g), value in tally.read(session, campaign.id, window.as_of, "t").items() if value != [0, 0]}
+    whole = {
+        g: value
+        for (_, g), value in tally.read(session, campaign.id, window.as_of, "t").items()
+        if value != [0, 0]
+    }
     expected = {}
     for (key, group), value in raw.items():
         if key == "consent":
@@ -62,7 +66,9 @@ def compare_counts(session: Session, campaign: Campaign, day: date) -> list[str]
                 f"{campaign.name} (id {campaign.id}), {day}, tổng kế hoạch, {group}: "
                 f"tính lại {expected.get(group, [0, 0])}, đang giữ {whole.get(group, [0, 0])}"
             )
-    rooms = select(Classroom.id).join(School, School.id == Classroom.school_id).where(School.unit_id.in_(units))
+    rooms = (
+        select(Classroom.id).join(School, School.id == Classroom.school_id).where(School.unit_id.in_(units))
+    )
     raw_rooms = {
         (room, PUPIL_GROUPS[tier]): [n, c]
         for room, tier, n, c in count_pupils(session, window, "classroom_id", units)
