@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lms.campaign import tally
-from lms.campaign.evidence import Scope, covered_days
+from lms.campaign.evidence_basis import Scope, covered_days
 from lms.campaign.populations import required_counts
 from lms.models import ListedHousehold, Village
 

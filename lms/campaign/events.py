@@ -17,6 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, union
 from sqlalchemy.orm import Session
 
@@ -36,6 +37,14 @@ from lms.models import (
 from lms.models.base import VIETNAM
 
 EVENT_KINDS = ("digital-day", "event")
+# The learners' tiers as the event page names them (residents learn in the parent tier).
+TIER_LABELS = {
+    "primary": _l("Primary pupils"),
+    "lower-secondary": _l("Lower-secondary pupils"),
+    "teacher": _l("Teachers and staff"),
+    "parent": _l("Parents and other adults"),
+    "official": _l("Officials of the ward or commune"),
+}
 CHUNK = 500  # ids per IN (...)
 
 
@@ -86,17 +95,7 @@ def event_days(session: Session, campaign: Campaign, units: frozenset[int], toda
 
 def completed_on(session: Session, day: date, units: frozenset[int]) -> tuple[Counter, int]:
     """({tier: completions}, assisted) made on that local day by people of the units."""
-    opens = datetime.combine(day, time()) - VIETNAM
-    rows = session.execute(
-        select(Completion.user_id, User.tier, Completion.assisted_by_id)
-        .join(User, User.id == Completion.user_id)
-        .where(
-            Completion.course_id.in_(select(Course.id)),  # the index's first column
-            Completion.completed_at >= opens,
-            Completion.completed_at < opens + timedelta(days=1),
-            User.tier.is_not(None),
-        )
-    ).all()
+    rows = session.execute(day_query(day)).all()
     ours = people_of(session, units, {user for user, _tier, _by in rows}, day)
     by_tier: Counter = Counter()
     assisted = 0
@@ -105,6 +104,21 @@ def completed_on(session: Session, day: date, units: frozenset[int]) -> tuple[Co
             by_tier[tier] += 1
             assisted += by is not None
     return by_tier, assisted
+
+
+def day_query(day: date):
+    """The learners' completions stored during that local day: (learner, tier, assisted by)."""
+    opens = datetime.combine(day, time()) - VIETNAM
+    return (
+        select(Completion.user_id, User.tier, Completion.assisted_by_id)
+        .join(User, User.id == Completion.user_id)
+        .where(
+            Completion.course_id.in_(select(Course.id)),  # the index's first column
+            Completion.completed_at >= opens,
+            Completion.completed_at < opens + timedelta(days=1),
+            User.tier.is_not(None),
+        )
+    )
 
 
 def people_of(session: Session, units: frozenset[int], user_ids: set[int], day: date) -> set[int]:

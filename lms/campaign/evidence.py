@@ -10,9 +10,10 @@ Definitions, under the unit's current plan and as of a day within its period:
   follows among the per-school ones, a class's is its pupils' (primary or lower_secondary).
 - How early: the days from the plan's start to the day since which the school (every group of
   it with people and a target) or the class has met its target without falling back; blank
-  when it does not meet it as of the day.
+  when it does not meet it as of the day (lms/campaign/evidence_basis.py).
 - Families helped: the distinct learners whose completion in the period was assisted by a pupil
-  of the class (of the school); a pupil belongs to their latest class begun by the day.
+  of the class (of the school); a pupil belongs to their latest class begun by the day
+  (lms/campaign/help_given.py).
 - Activities held (schools): outreach activities in the period up to the day.
 - Assisted completions: completions in the period assisted by a pupil of the class, by a pupil
   or a member of staff of the school, by the teacher themself.
@@ -29,67 +30,12 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from lms.campaign import tally
-from lms.campaign.metrics import SCHOOL_GROUPS, campaign_units, window_for
-from lms.campaign.populations import required_counts
-from lms.models import (
-    INDICATORS,
-    Campaign,
-    Classroom,
-    Completion,
-    CoverageChange,
-    Enrollment,
-    OutreachActivity,
-    School,
-    User,
-)
+from lms.campaign.evidence_basis import Scope, Share, chunked, covered_days, reached_on, scope_for
+from lms.campaign.help_given import STAFF, help_given
+from lms.campaign.metrics import SCHOOL_GROUPS
+from lms.models import INDICATORS, Campaign, Classroom, OutreachActivity, School, User
 
-CHUNK = 500  # ids per IN (...)
-STAFF = ("teacher", "school_admin")
-
-
-@dataclass
-class Share:
-    """A group's coverage against the plan's target (None: tracked without one)."""
-
-    population: int = 0
-    covered: int = 0
-    target: int | None = None
-
-    @property
-    def percent(self) -> float | None:
-        return round(100 * self.covered / self.population, 1) if self.population else None
-
-    @property
-    def met(self) -> bool:
-        return bool(self.population) and self.target is not None and self.percent >= self.target
-
-
-@dataclass
-class Scope:
-    """What the evidence is counted over: the plan, its units, its period up to as_of."""
-
-    campaign: Campaign
-    unit_ids: frozenset
-    as_of: date
-    school_id: int | None = None  # a principal sees their own school only
-    _help: "Help | None" = field(default=None, repr=False)
-
-    def help(self, session: Session) -> "Help":
-        """Who helped whom (counted once per scope)."""
-        if self._help is None:
-            self._help = Help.count(session, self)
-        return self._help
-
-    @property
-    def start(self) -> date:
-        return self.campaign.starts_on
-
-    def days_since_start(self, day: date | None) -> int | None:
-        return None if day is None else max(0, (day - self.start).days)
-
-
-def scope_for(session: Session, campaign: Campaign, as_of: date | None = None, school_id: int | None = None):
-    return Scope(campaign, campaign_units(session, campaign), window_for(campaign, as_of).as_of, school_id)
+__all__ = ["Scope", "Share", "scope_for", "school_rows", "class_rows", "teacher_rows", "school_groups"]
 
 
 @dataclass
@@ -151,7 +97,7 @@ def school_rows(session: Session, scope: Scope) -> list[SchoolRow]:
     ids = [s.id for s in schools]
     counts = tally.read(session, campaign.id, scope.as_of, "s", ids)
     reached = reached_on(session, scope, "s", {i: groups for i in ids})
-    help_ = scope.help(session)
+    help_ = help_given(session, scope)
     held = activities(session, scope, ids)
     rows = []
     for s in schools:
@@ -173,13 +119,13 @@ def class_rows(session: Session, scope: Scope) -> list[ClassRow]:
     schools = {s.id: s for s in _schools(session, scope)}
     rooms = {
         r.id: r
-        for chunk in _chunked(schools)
+        for chunk in chunked(schools)
         for r in session.scalars(select(Classroom).where(Classroom.school_id.in_(chunk)))
     }
     counts = tally.read(session, campaign.id, scope.as_of, "c", rooms)
     groups = {room: [g] for (room, g), (n, _c) in counts.items() if n}
     reached = reached_on(session, scope, "c", groups)
-    help_ = scope.help(session)
+    help_ = help_given(session, scope)
     teachers = _names(session, {r.homeroom_teacher_id for r in rooms.values()} - {None})
     rows = []
     for room_id, (group,) in groups.items():
@@ -216,7 +162,7 @@ def teacher_rows(session: Session, scope: Scope, classes: list[ClassRow] | None 
         )
     ).all()
     covered = covered_days(session, scope, "teacher", [s.id for s in staff])
-    help_ = scope.help(session)
+    help_ = help_given(session, scope)
     homeroom = defaultdict(list)
     for room in classes:
         if room.teacher_id is not None:
@@ -240,148 +186,6 @@ def teacher_rows(session: Session, scope: Scope, classes: list[ClassRow] | None 
     return rows
 
 
-# --- how early ---------------------------------------------------------------------------------
-
-
-def reached_on(session: Session, scope: Scope, kind: str, groups: dict[int, list[str]]) -> dict[int, date]:
-    """{school or class id: the day since which every group of it with people and a target
-    has met the plan's target}, as of scope.as_of; those not meeting it are left out. Read from
-    the kept counts' changes day by day (tally.CoverageChange)."""
-    campaign = scope.campaign
-    targets = {g: campaign.target(g) for gs in groups.values() for g in gs}
-    targets = {g: t for g, t in targets.items() if t is not None}
-    ids = [i for i, gs in groups.items() if any(g in targets for g in gs)]
-    state: dict[tuple[int, str], list[int]] = defaultdict(lambda: [0, 0])
-    since: dict[int, date] = {}
-
-    def meets(scope_id: int) -> bool:
-        shares = [Share(*state[(scope_id, g)], targets[g]) for g in groups[scope_id] if g in targets]
-        shares = [s for s in shares if s.population]
-        return bool(shares) and all(s.met for s in shares)
-
-    for chunk in _chunked(ids):
-        changes = session.execute(
-            select(
-                CoverageChange.scope_id,
-                CoverageChange.grp,
-                CoverageChange.day,
-                CoverageChange.population,
-                CoverageChange.covered,
-            )
-            .where(
-                CoverageChange.campaign_id == campaign.id,
-                CoverageChange.scope == kind,
-                CoverageChange.scope_id.in_(chunk),
-                CoverageChange.grp.in_(list(targets)),
-                CoverageChange.day <= scope.as_of,
-            )
-            .order_by(CoverageChange.day)
-        ).all()
-        touched: set[int] = set()
-        for index, (scope_id, group, day, n, c) in enumerate(changes):
-            if group in groups[scope_id]:
-                value = state[(scope_id, group)]
-                value[0] += n
-                value[1] += c
-                touched.add(scope_id)
-            if index + 1 < len(changes) and changes[index + 1][2] == day:
-                continue  # the day's other changes first
-            for changed in touched:
-                if meets(changed):
-                    since.setdefault(changed, day)
-                else:
-                    since.pop(changed, None)
-            touched.clear()
-    return {i: max(d, scope.start) for i, d in since.items()}
-
-
-def covered_days(session: Session, scope: Scope, tier: str, user_ids: list[int]) -> dict[int, date]:
-    """{learner: the day they were covered in that tier in the plan's period}, up to as_of;
-    the kept counts' own rule (tally.Learning.covered_on)."""
-    campaign = scope.campaign
-    facts = tally.Facts(needed=required_counts(session))
-    tally.load_learning(session, facts, user_ids)
-    plan = tally.Plan(campaign.id, campaign.starts_on, campaign.ends_on, scope.unit_ids)
-    out = {}
-    for user in user_ids:
-        day = facts.learning[user].covered_on(tier, plan, facts.needed) if user in facts.learning else None
-        if day is not None and day <= scope.as_of:
-            out[user] = day
-    return out
-
-
-# --- help given, activities ----------------------------------------------------------------------
-
-
-@dataclass
-class Help:
-    """Assisted completions in the period, by whom they were assisted."""
-
-    learners_by_class: dict = field(default_factory=lambda: defaultdict(set))
-    learners_by_school: dict = field(default_factory=lambda: defaultdict(set))
-    by_class: dict = field(default_factory=lambda: defaultdict(int))
-    by_school: dict = field(default_factory=lambda: defaultdict(int))
-    by_helper: dict = field(default_factory=lambda: defaultdict(int))
-
-    @classmethod
-    def count(cls, session: Session, scope: Scope) -> "Help":
-        window = window_for(scope.campaign, scope.as_of)
-        assisted = session.execute(
-            select(Completion.assisted_by_id, Completion.user_id).where(
-                Completion.assisted_by_id.is_not(None),  # the partial index ix_completions_assisted
-                Completion.completed_at >= window.opens,
-                Completion.completed_at < window.closes,
-            )
-        ).all()
-        helpers = {by for by, _learner in assisted}
-        rooms = pupils_classes(session, scope, helpers)
-        staff = dict(
-            row
-            for chunk in _chunked(helpers - set(rooms))
-            for row in session.execute(
-                select(User.id, User.school_id).where(User.id.in_(chunk), User.role.in_(STAFF))
-            )
-        )
-        out = cls()
-        for by, learner in assisted:
-            out.by_helper[by] += 1
-            if by in rooms:
-                room, school = rooms[by]
-                out.learners_by_class[room].add(learner)
-                out.learners_by_school[school].add(learner)
-                out.by_class[room] += 1
-                out.by_school[school] += 1
-            elif by in staff:
-                out.by_school[staff[by]] += 1
-        return out
-
-
-def pupils_classes(session: Session, scope: Scope, pupil_ids: set[int]) -> dict[int, tuple[int, int]]:
-    """{pupil: (class, school)}: their latest class begun by as_of, at a school of the units."""
-    latest: dict[int, tuple] = {}
-    for chunk in _chunked(pupil_ids):
-        for pupil, started, enrolment, room, school, unit in session.execute(
-            select(
-                Enrollment.pupil_id,
-                Enrollment.started_on,
-                Enrollment.id,
-                Classroom.id,
-                Classroom.school_id,
-                School.unit_id,
-            )
-            .join(Classroom, Classroom.id == Enrollment.classroom_id)
-            .join(School, School.id == Classroom.school_id)
-            .where(Enrollment.pupil_id.in_(chunk), Enrollment.started_on <= scope.as_of)
-        ):
-            if pupil not in latest or (started, enrolment) > latest[pupil][:2]:
-                latest[pupil] = (started, enrolment, room, school, unit)
-    return {
-        pupil: (room, school)
-        for pupil, (_s, _e, room, school, unit) in latest.items()
-        if unit in scope.unit_ids and scope.school_id in (None, school)
-    }
-
-
 def activities(session: Session, scope: Scope, school_ids: list[int]) -> dict[int, int]:
     return dict(
         session.execute(
@@ -399,14 +203,8 @@ def activities(session: Session, scope: Scope, school_ids: list[int]) -> dict[in
 def _names(session: Session, user_ids: set[int]) -> dict[int, tuple[str, str]]:
     return {
         user: (name, key)
-        for chunk in _chunked(user_ids)
+        for chunk in chunked(user_ids)
         for user, name, key in session.execute(
             select(User.id, User.full_name, User.name_key).where(User.id.in_(chunk))
         )
     }
-
-
-def _chunked(ids):
-    ids = sorted(ids)
-    for start in range(0, len(ids), CHUNK):
-        yield ids[start : start + CHUNK]

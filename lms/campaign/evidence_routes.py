@@ -29,7 +29,6 @@ from lms.campaign.evidence_tables import (
 from lms.campaign.forms import NominationForm
 from lms.campaign.routes import bp
 from lms.extensions import db
-from lms.formatting import TIER_NAMES
 from lms.models import Nomination, Unit
 from lms.models.base import today_in_vietnam
 from lms.privacy_log import record_access
@@ -181,4 +180,6 @@ def event_days(unit_id: int):
     campaign = campaign_of(unit)
     units = metrics.campaign_units(db.session, campaign)
     days = events.event_days(db.session, campaign, units, today_in_vietnam())
-    return render_template("campaign/events.html", unit=unit, campaign=campaign, days=days, tiers=TIER_NAMES)
+    return render_template(
+        "campaign/events.html", unit=unit, campaign=campaign, days=days, tiers=events.TIER_LABELS
+    )
