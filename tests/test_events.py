@@ -177,3 +177,24 @@ def test_a_days_completions_are_read_through_the_index(ward):
     plan = " ".join(row[-1] for row in db.session.execute(text(f"EXPLAIN QUERY PLAN {compiled}")))
     assert ("SEARCH completions USING INDEX ix_completions_course_completed "
             "(course_id=? AND completed_at>? AND completed_at<?)") in plan, plan
+
+
+def test_the_demos_event_days_and_nominee(ward, make_browser):
+    from datetime import date
+
+    from lms.demo import models_of_practice as demo
+    from lms.models import Nomination
+
+    assert demo._ten_ten(date(2026, 1, 1), date(2026, 12, 3)) == date(2026, 10, 10)
+    assert demo._ten_ten(date(2025, 9, 5), date(2026, 5, 31)) == date(2025, 10, 10)
+    assert demo._ten_ten(date(2026, 11, 3), date(2026, 12, 3)) is None
+    nomination = demo.build(db.session, ward.unit, TODAY)
+    db.session.commit()
+    assert (nomination.model, nomination.year, nomination.subject_id, nomination.marked_by_id) == (
+        "school", TODAY.year, ward.a.id, ward.admin.id)
+    browser = signed_in(make_browser, "phuong")
+    page = page_text(browser.get(f"/dashboard/units/{ward.unit.id}/events").get_data(as_text=True))
+    assert f"{(TODAY - timedelta(days=7)).strftime('%d/%m/%Y')} {demo.FAMILY_DAY} · Trường A" in page
+    evidence = browser.get(f"/dashboard/units/{ward.unit.id}/evidence/schools").get_data(as_text=True)
+    assert "Trường A do" in page_text(evidence)
+    assert len(db.session.scalars(select(Nomination)).all()) == 1
