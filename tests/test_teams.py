@@ -16,10 +16,12 @@ from lms.learning.progress import record_completion
 from lms.models import (
     Campaign,
     Classroom,
+    Completion,
     Course,
     ListedHousehold,
     OneTimeCode,
     TeamMember,
+    TierProgress,
     Unit,
     User,
     Village,
@@ -281,3 +283,33 @@ def test_membership_rules_directly(app, factory, villages):
     member = teams.add_member(db.session, village, factory.user("teacher"), "other",
                               guardian_agreed_on=date(2025, 1, 1), added_by=admin, today=stamp.date())
     assert member.guardian_agreed_on is None  # only a pupil member's is kept
+
+
+def test_the_demo_team_assists_a_resident_and_a_pupil_helps_a_parent(app, factory, villages):
+    """lms.demo.teams on this world: the team, and two assisted completions of the required
+    course for adults that the unit's figures count apart."""
+    from lms.demo import teams as demo_teams
+    from lms.people.assisted import assisted_completions, families_helped_by_school
+
+    room = db.session.get(Classroom, villages["room"])
+    pupil = factory.pupil(room, username="hs.demo")
+    mother = factory.user("parent", username="ph.demo", name="Mẹ Của Em")
+    link_guardian(db.session, mother, pupil)
+    factory.commit()
+    unit = db.session.get(Unit, villages["unit"])
+    team = demo_teams.build(db.session, unit, today_in_vietnam(), mother.password_hash)
+    db.session.commit()
+    assert team.members == [demo_teams.YOUTH_NAME, "Đoàn Thị Giáo"]
+    assert (team.pupil, team.guardian) == ("hs.demo", "Mẹ Của Em")
+    resident = db.session.scalar(select(User).where(User.full_name == team.resident,
+                                                    User.listed_household_id.is_not(None)))
+    youth = db.session.scalar(select(User).where(User.username == demo_teams.YOUTH_USERNAME))
+    course = db.session.scalar(select(Course.id).where(Course.slug == "quiz-course"))
+    helped = dict(db.session.execute(select(Completion.user_id, Completion.assisted_by_id)
+                                     .where(Completion.course_id == course)).all())
+    assert helped == {resident.id: youth.id, mother.id: pupil.id}
+    today = today_in_vietnam()
+    assert assisted_completions(db.session, [unit.id], today - timedelta(days=30), today) == (2, 0)
+    assert families_helped_by_school(db.session, [villages["school"]]) == {villages["school"]: 1}
+    assert db.session.scalar(select(TierProgress.required_done).where(
+        TierProgress.user_id == resident.id)) == 1

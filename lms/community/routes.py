@@ -6,12 +6,13 @@ own families: lms.community.family.
 Access: signed in, and on the team of the village asked for (404 when it does not exist, 403
 when it is not theirs). Team membership is a row (lms.models.TeamMember), not a role."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from lms.access import login_required
+from lms.accounts import ASSISTED
 from lms.auth import assisting
 from lms.community.forms import HouseholdSearchForm, ResidentForm
 from lms.extensions import db
@@ -134,6 +135,8 @@ def assist_resident(listed_id: int):
 @login_required
 def end_assist():
     """End learning together: back to one's own account and the page it started from."""
+    if session.get(ASSISTED) is None:  # ended already (another tab): nothing to do
+        return redirect(url_for("catalog.index"))
     back = assisting.end()
     if back is None:
         return redirect(url_for("auth.login"))
