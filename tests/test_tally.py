@@ -353,3 +353,5 @@ def test_the_last_lesson_of_a_course_without_quiz_covers_through_http(app, brows
     db.session.commit()
     assert total(metrics.ward_report(db.session, campaign), "primary") == (1, 1)
     assert verify(db.session, [campaign]) == []
+
+

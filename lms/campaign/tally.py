@@ -34,9 +34,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import delete, event, func, inspect, or_, select
+from sqlalchemy import delete, event, func, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from lms.campaign.populations import (
     GROUP_TIER,
@@ -90,17 +90,22 @@ class Plan:
 
 
 def load_plans(session: Session, ids: Iterable[int] | None = None) -> list[Plan]:
-    """Every campaign with the wards and communes it counts (a city's: all of its own)."""
-    children = defaultdict(set)
-    for unit_id, parent_id in session.execute(select(Unit.id, Unit.parent_id)):
-        if parent_id is not None:
-            children[parent_id].add(unit_id)
-    query = select(Campaign.id, Campaign.unit_id, Campaign.starts_on, Campaign.ends_on)
+    """Every campaign with the wards and communes it counts (a city's: all of its own), in
+    one statement."""
+    child = aliased(Unit)
+    query = select(Campaign.id, Campaign.unit_id, Campaign.starts_on, Campaign.ends_on, child.id).outerjoin(
+        child, child.parent_id == Campaign.unit_id
+    )
     if ids is not None:
         query = query.where(Campaign.id.in_(list(ids)))
+    found: dict[int, tuple] = {}
+    for cid, unit, start, end, sub in session.execute(query):
+        entry = found.setdefault(cid, (unit, start, end, set()))
+        if sub is not None:
+            entry[3].add(sub)
     return [
-        Plan(cid, start, end, frozenset(children[unit]) if children.get(unit) else frozenset({unit}))
-        for cid, unit, start, end in session.execute(query)
+        Plan(cid, start, end, frozenset(subs) if subs else frozenset({unit}))
+        for cid, (unit, start, end, subs) in found.items()
     ]
 
 
@@ -666,17 +671,24 @@ def refresh(session: Session, subjects: Iterable[str]) -> int:
             add_steps(deltas, plan_id, new, 1)
             writes.append((subject, plan_id, new))
     for subject, plan_id, new in writes:
-        session.execute(
-            delete(CoverageMember).where(
-                CoverageMember.subject == subject, CoverageMember.campaign_id == plan_id
-            )
-        )
-        if new:
+        if not new:
             session.execute(
-                _insert(session)(CoverageMember).values(
-                    subject=subject, campaign_id=plan_id, steps=json.dumps(new, separators=(",", ":"))
+                delete(CoverageMember).where(
+                    CoverageMember.subject == subject, CoverageMember.campaign_id == plan_id
                 )
             )
+    kept = [
+        {"subject": subject, "campaign_id": plan_id, "steps": json.dumps(new, separators=(",", ":"))}
+        for subject, plan_id, new in writes
+        if new
+    ]
+    if kept:
+        statement = _insert(session)(CoverageMember).values(kept)
+        session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["subject", "campaign_id"], set_={"steps": statement.excluded.steps}
+            )
+        )
     apply_deltas(session, deltas)
     return changed
 
@@ -809,43 +821,42 @@ def _family_keys(session: Session, pupil_ids: Iterable[int]) -> set[str]:
 
 
 def _expand(session: Session, pending: dict) -> set[str]:
+    """The subjects behind what was marked: a learner counts as what their role makes them
+    (a change of role is marked apart), in the families of the children they guard, and in
+    the households on the villages' lists they belong to."""
     subjects = set(pending["subjects"])
     users = pending["users"]
-    for user in users:
-        subjects |= {f"p:{user}", f"s:{user}", f"o:{user}"}
-    guarded = set()
+    households, listed = set(), set()
     for chunk in _chunks(users):
-        guarded |= set(
-            session.scalars(select(Guardianship.pupil_id).where(Guardianship.guardian_id.in_(chunk)))
-        )
+        for user, role, household, resident_of in session.execute(
+            select(User.id, User.role, User.household_id, User.listed_household_id).where(User.id.in_(chunk))
+        ):
+            if role == "pupil":
+                subjects.add(f"p:{user}")
+            elif role in STAFF_ROLES:
+                subjects.add(f"s:{user}")
+            elif role == "official":
+                subjects.add(f"o:{user}")
+            if role != "pupil" and household is not None:
+                households.add(household)
+            if resident_of is not None:
+                listed.add(resident_of)
+        for pupil, household in session.execute(
+            select(Guardianship.pupil_id, User.household_id)
+            .join(User, User.id == Guardianship.pupil_id)
+            .where(Guardianship.guardian_id.in_(chunk))
+        ):
+            subjects.add(f"f:{household}" if household is not None else f"f:-{pupil}")
     pupils = pending["pupils"]
     subjects |= {f"p:{p}" for p in pupils}
-    subjects |= _family_keys(session, guarded | pupils)
-    subjects |= _listed_keys(
-        session, users, {int(s[2:]) for s in subjects if s.startswith("f:") and s[2] != "-"}
-    )
-    return subjects
-
-
-def _listed_keys(session: Session, users: Iterable[int], households: Iterable[int]) -> set[str]:
-    """The households on the villages' lists whose coverage these learners or these pupils'
-    families may have moved."""
-    keys = set()
-    for chunk in _chunks(users):
-        adults = select(User.household_id).where(User.id.in_(chunk), User.role != "pupil")
-        residents = select(User.listed_household_id).where(User.id.in_(chunk))
-        keys.update(
-            session.scalars(
-                select(ListedHousehold.id).where(
-                    or_(ListedHousehold.household_id.in_(adults), ListedHousehold.id.in_(residents))
-                )
-            )
-        )
+    subjects |= _family_keys(session, pupils)
+    households |= {int(s[2:]) for s in subjects if s.startswith("f:") and s[2] != "-"}
     for chunk in _chunks(households):
-        keys.update(
+        listed.update(
             session.scalars(select(ListedHousehold.id).where(ListedHousehold.household_id.in_(chunk)))
         )
-    return {f"v:{k}" for k in keys}
+    subjects |= {f"v:{v}" for v in listed}
+    return subjects
 
 
 def settle(session: Session) -> None:
@@ -894,7 +905,7 @@ def _collect(session, _context):
             new = obj in session.new
             if new or any(state.attrs[n].history.has_changes() for n in USER_ATTRIBUTES):
                 pending = pending or _pending(session)
-                pending["subjects"] |= {f"s:{obj.id}", f"o:{obj.id}"}
+                pending["subjects"] |= {f"p:{obj.id}", f"s:{obj.id}", f"o:{obj.id}"}
             if state.attrs["listed_household_id"].history.has_changes():
                 pending = pending or _pending(session)
                 pending["subjects"] |= {f"v:{v}" for v in _history_values(obj, "listed_household_id")}
