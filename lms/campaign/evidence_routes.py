@@ -66,10 +66,10 @@ def table_rows(table: str, scope: evidence.Scope) -> list:
     return digital_families.household_rows(db.session, scope)
 
 
-def logged(unit: Unit, school_id: int | None, table: str, action: str) -> None:
-    """Pages and files naming people (homeroom teachers, staff, heads of households)."""
-    if table != "schools" or action.endswith(".export"):
-        record_access(db.session, current_user, action, "unit", unit.id, unit.id, school_id)
+def logged(unit: Unit, school_id: int | None, action: str) -> None:
+    """The tables name people (homeroom teachers, staff, heads of households, who marked a
+    nominee): each view and export is in the access log."""
+    record_access(db.session, current_user, action, "unit", unit.id, unit.id, school_id)
 
 
 @bp.get(f"/units/<int:unit_id>/evidence/<{ANY_TABLE}:table>")
@@ -92,7 +92,7 @@ def evidence_page(unit_id: int, table: str):
     pages = max((len(rows) + PER_PAGE - 1) // PER_PAGE, 1)
     model = TABLES[table]
     marked = nominations.nominees(db.session, unit.id, model, year)
-    logged(unit, school_id, table, "evidence.view")
+    logged(unit, school_id, "evidence.view")
     return render_template(
         f"campaign/evidence_{table}.html",
         unit=unit,
@@ -136,7 +136,7 @@ def evidence_export(unit_id: int, table: str):
     )
     for values in sheet_rows(table, columns, rows, nominated, year):
         spreadsheets.append_row(sheet, values)
-    logged(unit, school_id, table, "evidence.export")
+    logged(unit, school_id, "evidence.export")
     return spreadsheets.workbook_download(book, f"{unit.code}-{table}-{scope.as_of.isoformat()}.xlsx")
 
 
