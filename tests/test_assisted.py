@@ -233,6 +233,7 @@ def test_a_pupil_helps_their_own_parent_and_never_another(make_browser, villages
     page = page_text(pupil.get("/community/family").get_data(as_text=True))
     assert t("Learn together with %(name)s", name="Ngô Thị Mẹ") in page
     assert "Đinh Thị Lạ" not in page
+    assert not re.search(r"\bem\b", page.casefold())  # lower secondary: "bạn", as adults are
     assert pupil.post(f"/community/family/{families['stranger']}/assist").status_code == 403
     assert pupil.post(f"/community/family/{families['other']}/assist").status_code == 403  # a pupil
     assert pupil.post("/community/family/999999/assist").status_code == 404
