@@ -9,6 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lms.models import MODELS, Classroom, ListedHousehold, Nomination, School, User, Village
+from lms.models.base import utcnow
+from lms.upsert import insert_ignore
 
 STAFF = ("teacher", "school_admin")
 
@@ -42,29 +44,19 @@ def subject_in_unit(session: Session, model: str, subject_id: int, unit_id: int)
 
 
 def mark(session: Session, unit_id: int, model: str, year: int, subject_id: int, by: User) -> Nomination:
-    """The subject's mark for the model and year (the existing one when already marked)."""
-    kind = MODELS[model]
-    found = session.scalar(
-        select(Nomination).where(
-            Nomination.unit_id == unit_id,
-            Nomination.model == model,
-            Nomination.year == year,
-            Nomination.subject_kind == kind,
-            Nomination.subject_id == subject_id,
-        )
+    """The subject's mark for the model and year; an existing mark stays as it was (two admins
+    marking at once make one: the insert gives way on the unique key)."""
+    key = {
+        "unit_id": unit_id,
+        "model": model,
+        "year": year,
+        "subject_kind": MODELS[model],
+        "subject_id": subject_id,
+    }
+    session.execute(
+        insert_ignore(session, Nomination, {**key, "marked_by_id": by.id, "marked_at": utcnow()}, list(key))
     )
-    if found is None:
-        found = Nomination(
-            unit_id=unit_id,
-            model=model,
-            year=year,
-            subject_kind=kind,
-            subject_id=subject_id,
-            marked_by_id=by.id,
-        )
-        session.add(found)
-        session.flush()
-    return found
+    return session.scalar(select(Nomination).where(*(getattr(Nomination, k) == v for k, v in key.items())))
 
 
 @dataclass
