@@ -15,6 +15,9 @@ when there is one; "cli" for a command):
   account.setup_codes (school or unit, accounts), account.password_set (account)
 - pins.issued, pins.replaced (classroom, pupils), codes.issued (purpose, pupils)
 - target.changed (campaign, indicator, old, new), plan.created (campaign, unit, targets)
+- assist.started (member, resident, village), assist.ended (how: ended or lapsed): assisted
+  learning on a team member's or pupil's phone (lms.auth.assisting)
+- team.member_added, team.member_removed (village, account)
 
 Never a password, PIN or code: callers pass identifiers only, and event() refuses a field
 named for a secret. A login as typed is an identifier (it may be logged), cut to 80

@@ -32,12 +32,15 @@ from lms.models import (
     Campaign,
     CampaignTarget,
     Course,
+    ListedHousehold,
     QuizAttempt,
     QuizVersion,
     School,
+    TeamMember,
     Unit,
     User,
     UserSession,
+    Village,
 )
 from lms.models.campaign import DEFAULT_TARGETS
 from lms.people.households import link_guardian
@@ -120,6 +123,18 @@ def build_world(session) -> SimpleNamespace:
              "city": campaign_of(city, "Kế hoạch thành phố")}
     session.add_all(plans.values())
     session.flush()
+    # Villages (issue 18): one in the ward, whose team has teacher A; one in the other unit,
+    # whose team has teacher C.
+    village_a = Village(unit_id=ward.id, code="T1", name="Thôn Một")
+    village_c = Village(unit_id=other.id, code="T9", name="Thôn Chín")
+    session.add_all([village_a, village_c])
+    session.flush()
+    home_a = ListedHousehold(village_id=village_a.id, code="H-A", head_name="Chủ Hộ A", phones="")
+    home_c = ListedHousehold(village_id=village_c.id, code="H-C", head_name="Chủ Hộ C", phones="")
+    member_a = TeamMember(village_id=village_a.id, user_id=teacher_a.id, kind="teacher")
+    member_c = TeamMember(village_id=village_c.id, user_id=teacher_c.id, kind="teacher")
+    session.add_all([home_a, home_c, member_a, member_c])
+    session.flush()
     cert_b = certificates.issue_course_certificate(session, pupil_b.id, quiz.id)
     cert_c = certificates.issue_course_certificate(session, pupil_c.id, quiz.id)
     session.commit()
@@ -134,7 +149,9 @@ def build_world(session) -> SimpleNamespace:
         room_c=room_c.id, pupil_c=pupil_c.id, parent_c=parent_c.id, teacher_c=teacher_c.id,
         official_c=official_c.id, assignment_c=assignments["c"].id, attempt_c=attempts["c"].id,
         plan_ward=plans["ward"].id, plan_c=plans["c"].id, plan_city=plans["city"].id,
-        cert_b=cert_b.id, cert_c=cert_c.id, cert_code_b=certificates.code_of(cert_b))
+        cert_b=cert_b.id, cert_c=cert_c.id, cert_code_b=certificates.code_of(cert_b),
+        village_a=village_a.id, village_c=village_c.id, home_a=home_a.id, home_c=home_c.id,
+        member_a=member_a.id, member_c=member_c.id)
 
 
 class TrackingBrowser(Browser):
@@ -407,8 +424,39 @@ ROUTES = [
     Route("admin.villages_home", "GET", lambda w: "/admin/villages",
           overseers((302, "/admin/units/{ward}/villages"), city=200)),
     Route("admin.villages", "GET", lambda w: f"/admin/units/{w.ward}/villages", overseers(200)),
+    # a village's community digital team, kept by the unit admin (issue 18)
+    Route("admin.village", "GET", lambda w: f"/admin/villages/{w.village_a}", overseers(200)),
+    Route("admin.add_team_member", "POST", lambda w: f"/admin/villages/{w.village_a}/members",
+          overseers((302, "/admin/villages/{village_a}")),
+          lambda w: {"login": "ph.b", "kind": "youth"}),
+    Route("admin.new_team_member", "POST", lambda w: f"/admin/villages/{w.village_a}/members/new",
+          overseers(200), lambda w: {"full_name": "Đoàn Viên Mới", "phone": "0977000123",
+                                     "kind": "youth"}),
+    Route("admin.remove_team_member", "POST",
+          lambda w: f"/admin/villages/{w.village_a}/members/{w.member_a}/remove",
+          overseers((302, "/admin/villages/{village_a}"))),
     # the access log: each admin reads their own scope's (tests/test_access_log.py)
     Route("admin.access_log", "GET", lambda w: "/admin/access-log", admins(200, school_admin=200)),
+    # a team member's village (teacher A is on Thôn Một's team; no other account is on a team)
+    Route("community.my_village", "GET", lambda w: "/community/",
+          {**dict.fromkeys(ROLES, 403), "anonymous": LOGIN,
+           "teacher": (302, "/community/villages/{village_a}")}),
+    Route("community.village", "GET", lambda w: f"/community/villages/{w.village_a}",
+          {**dict.fromkeys(ROLES, 403), "anonymous": LOGIN, "teacher": 200}),
+    Route("community.household", "GET", lambda w: f"/community/households/{w.home_a}",
+          {**dict.fromkeys(ROLES, 403), "anonymous": LOGIN, "teacher": 200}),
+    Route("community.assist_resident", "POST", lambda w: f"/community/households/{w.home_a}/assist",
+          {**dict.fromkeys(ROLES, 403), "anonymous": LOGIN, "teacher": (302, "/home")},
+          lambda w: {"full_name": "Người Dân Mới"}),
+    Route("community.end_assist", "POST", lambda w: "/community/assist/end",
+          everyone((302, "/"), anonymous=LOGIN)),
+    # pupils helping their families: lower-secondary pupils only (the world's pupil is in grade 3)
+    Route("community.family", "GET", lambda w: "/community/family", everyone(403, LOGIN)),
+    Route("community.assist_family", "POST", lambda w: f"/community/family/{w.parent_b}/assist",
+          everyone(403, LOGIN)),
+    Route("community.family_code", "GET", lambda w: "/community/family/code", everyone(403, LOGIN)),
+    Route("community.issue_family_code", "POST", lambda w: "/community/family/code",
+          everyone(403, LOGIN)),
     # privacy: the notice is public; a class's consents are its school's (homeroom teacher, admin)
     Route("privacy.notice", "GET", lambda w: "/privacy", everyone(200)),
     Route("privacy.class_consent", "GET", lambda w: class_b(w, "/consent"), staff(403)),
@@ -476,7 +524,8 @@ def check(response, expected, world, label):
 # them (lms.privacy_log; the entries themselves: tests/test_access_log.py).
 LOGGED = {"certificates.show", "teaching.classroom", "teaching.matrix_export", "teaching.matrix_print", "teaching.cards",
           "teaching.letters", "certificates.for_class", "campaign.school", "campaign.download",
-          "admin.school", "admin.officials", "privacy.class_consent"}
+          "admin.school", "admin.officials", "privacy.class_consent", "admin.village",
+          "community.village"}
 
 
 def test_every_route_is_in_the_table(shared):
@@ -608,6 +657,20 @@ OTHER_UNIT = [
     ("admin.villages", "GET", lambda w: f"/admin/units/{w.unit_c}/villages", None, 403, 200),
     ("admin.official_setup_codes", "POST", lambda w: f"/admin/units/{w.unit_c}/officials/setup-codes",
      None, 403, 200),
+    ("admin.village", "GET", lambda w: f"/admin/villages/{w.village_c}", None, 403, 200),
+    ("admin.add_team_member", "POST", lambda w: f"/admin/villages/{w.village_c}/members",
+     lambda w: {"login": "ph.c", "kind": "youth"}, 403, (302, "/admin/villages/{village_c}")),
+    ("admin.new_team_member", "POST", lambda w: f"/admin/villages/{w.village_c}/members/new",
+     lambda w: {"full_name": "Đoàn Viên Xã", "phone": "0977000124", "kind": "youth"}, 403, 200),
+    ("admin.remove_team_member", "POST",
+     lambda w: f"/admin/villages/{w.village_c}/members/{w.member_c}/remove", None,
+     403, (302, "/admin/villages/{village_c}")),
+    ("community.village", "GET", lambda w: f"/community/villages/{w.village_c}", None, 403, 403),
+    ("community.household", "GET", lambda w: f"/community/households/{w.home_c}", None, 403, 403),
+    ("community.assist_resident", "POST", lambda w: f"/community/households/{w.home_c}/assist",
+     lambda w: {"full_name": "Người Xã Khác"}, 403, 403),
+    ("community.assist_family", "POST", lambda w: f"/community/family/{w.parent_c}/assist", None,
+     403, 403),
     ("certificates.show", "GET", lambda w: f"/certificates/{w.cert_c}", None, 403, 200),
     ("certificates.for_class", "GET", lambda w: class_c(w, "/certificates"), None, 403, 403),
     ("privacy.class_consent", "GET", lambda w: class_c(w, "/consent"), None, 403, 403),
@@ -732,6 +795,14 @@ MISSING = [
     ("ward_admin", "GET", lambda w: f"/dashboard/schools/{NOPE}"),
     ("ward_admin", "POST", lambda w: f"/dashboard/schools/{NOPE}/activities"),
     ("ward_admin", "GET", lambda w: "/dashboard/report.pdf"),
+    ("ward_admin", "GET", lambda w: f"/admin/villages/{NOPE}"),
+    ("ward_admin", "POST", lambda w: f"/admin/villages/{NOPE}/members"),
+    ("ward_admin", "POST", lambda w: f"/admin/villages/{NOPE}/members/new"),
+    ("ward_admin", "POST", lambda w: f"/admin/villages/{w.village_a}/members/{NOPE}/remove"),
+    ("ward_admin", "POST", lambda w: f"/admin/villages/{w.village_a}/members/{w.member_c}/remove"),
+    ("teacher", "GET", lambda w: f"/community/villages/{NOPE}"),
+    ("teacher", "GET", lambda w: f"/community/households/{NOPE}"),
+    ("teacher", "POST", lambda w: f"/community/households/{NOPE}/assist"),
     ("pupil", "GET", lambda w: f"/attempts/{NOPE}"),
     ("pupil", "POST", lambda w: f"/attempts/{NOPE}"),
     ("pupil", "GET", lambda w: f"/attempts/{NOPE}/result"),

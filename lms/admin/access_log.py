@@ -30,6 +30,8 @@ ACTIONS = {
     "letters.print": _l("printed letters to families"),
     "certificate.print": _l("printed certificates"),
     "certificate.view": _l("viewed a certificate"),
+    "households.view": _l("viewed a village's households"),
+    "team.view": _l("viewed a village's team"),
     "consent.view": _l("viewed the class's consents"),
     "school.view": _l("viewed the school page"),
     "staff.view": _l("viewed the school's staff"),

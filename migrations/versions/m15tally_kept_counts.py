@@ -53,16 +53,7 @@ def upgrade():
                                 name='pk_coverage_changes'),
     )
     op.create_index('ix_coverage_changes_campaign_day', 'coverage_changes', ['campaign_id', 'day'])
-    # The counts of the plans already there, from their raw rows, in this migration's
-    # transaction (the application's own code, as of this revision: `report rebuild` does the
-    # same at any later time).
-    from sqlalchemy.orm import Session
-
-    from lms.campaign import tally
-
-    session = Session(bind=op.get_bind())
-    tally.rebuild(session)
-    session.flush()
+    # The counts of the plans already there are computed by r15fill, the last migration.
 
 
 def downgrade():
