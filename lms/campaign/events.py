@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select, union
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from lms.models import (
@@ -122,34 +122,56 @@ def day_query(day: date):
 
 
 def people_of(session: Session, units: frozenset[int], user_ids: set[int], day: date) -> set[int]:
-    """Those of these learners who belong to the units on that day."""
+    """Those of these learners who belong to the units on that day: each step looks up the
+    learners given (or their children) by key, never the units' whole roster."""
     units = list(units)
-    schools = select(School.id).where(School.unit_id.in_(units))
+    schools = set(session.scalars(select(School.id).where(School.unit_id.in_(units))))
     found: set[int] = set()
-    ids = sorted(user_ids)
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        enrolled = (
-            select(Enrollment.pupil_id)
+    children: dict[int, set[int]] = {}  # a guardian's children
+    for chunk in _chunks(user_ids):
+        for user, school, unit in session.execute(
+            select(User.id, User.school_id, User.unit_id).where(User.id.in_(chunk))
+        ):
+            if school in schools or unit in units:
+                found.add(user)
+        found |= _enrolled(session, schools, chunk, day)
+        for guardian, child in session.execute(
+            select(Guardianship.guardian_id, Guardianship.pupil_id).where(Guardianship.guardian_id.in_(chunk))
+        ):
+            children.setdefault(guardian, set()).add(child)
+        found.update(
+            session.scalars(
+                select(User.id)
+                .join(ListedHousehold, ListedHousehold.id == User.listed_household_id)
+                .join(Village, Village.id == ListedHousehold.village_id)
+                .where(User.id.in_(chunk), Village.unit_id.in_(units))
+            )
+        )
+    pupils: set[int] = set()
+    for chunk in _chunks({c for cs in children.values() for c in cs}):
+        pupils |= _enrolled(session, schools, chunk, day)
+    found.update(g for g, cs in children.items() if cs & pupils)
+    return found
+
+
+def _enrolled(session: Session, schools: set[int], pupil_ids: list[int], day: date) -> set[int]:
+    """Those of these pupils in a class of these schools on that day."""
+    return {
+        pupil
+        for pupil, school in session.execute(
+            select(Enrollment.pupil_id, Classroom.school_id)
             .join(Classroom, Classroom.id == Enrollment.classroom_id)
             .where(
-                Classroom.school_id.in_(schools),
+                Enrollment.pupil_id.in_(pupil_ids),
                 Enrollment.started_on <= day,
                 or_(Enrollment.ended_on.is_(None), Enrollment.ended_on >= day),
             )
         )
-        query = union(
-            select(User.id).where(
-                User.id.in_(chunk), or_(User.school_id.in_(schools), User.unit_id.in_(units))
-            ),
-            enrolled.where(Enrollment.pupil_id.in_(chunk)),
-            select(Guardianship.guardian_id).where(
-                Guardianship.guardian_id.in_(chunk), Guardianship.pupil_id.in_(enrolled)
-            ),
-            select(User.id)
-            .join(ListedHousehold, ListedHousehold.id == User.listed_household_id)
-            .join(Village, Village.id == ListedHousehold.village_id)
-            .where(User.id.in_(chunk), Village.unit_id.in_(units)),
-        )
-        found.update(session.scalars(query))
-    return found
+        if school in schools
+    }
+
+
+def _chunks(ids):
+    ids = sorted(ids)
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start : start + CHUNK]
