@@ -135,10 +135,22 @@ def build_world(session) -> SimpleNamespace:
     member_c = TeamMember(village_id=village_c.id, user_id=teacher_c.id, kind="teacher")
     session.add_all([home_a, home_c, member_a, member_c])
     session.flush()
+    from lms.models import Nomination
+    nominations = {
+        "ward": Nomination(unit_id=ward.id, model="school", year=2026, subject_kind="school",
+                           subject_id=school_b.id,
+                           marked_by_id=session.scalar(select(User.id).where(User.username == "phuong"))),
+        "c": Nomination(unit_id=other.id, model="school", year=2026, subject_kind="school",
+                        subject_id=school_c.id,
+                        marked_by_id=session.scalar(select(User.id).where(User.username == "xa"))),
+    }
+    session.add_all(nominations.values())
+    session.flush()
     cert_b = certificates.issue_course_certificate(session, pupil_b.id, quiz.id)
     cert_c = certificates.issue_course_certificate(session, pupil_c.id, quiz.id)
     session.commit()
     return SimpleNamespace(
+        nomination_ward=nominations["ward"].id, nomination_c=nominations["c"].id,
         school_a=school_a.id, school_b=school_b.id, room_a=room_a.id, room_b=room_b.id,
         code_b=room_b.signin_code, pupil_a=pupil_a.id, pupil_b=pupil_b.id,
         parent_b=parent_b.id, teacher_b=teacher_b.id,
@@ -482,6 +494,19 @@ ROUTES = [
     Route("campaign.unit", "GET", lambda w: f"/dashboard/units/{w.ward}", overseers(200)),
     # plans: a unit admin keeps their own unit's, the city admin the city's (and its units')
     Route("campaign.plan", "GET", lambda w: "/dashboard/plan", overseers(200)),
+    # evidence for the models, nominees, event days (issue 18)
+    Route("campaign.evidence_page", "GET", lambda w: f"/dashboard/units/{w.ward}/evidence/schools",
+          admins(200)),
+    Route("campaign.evidence_page", "GET", lambda w: f"/dashboard/units/{w.ward}/evidence/classes",
+          admins(200, school_admin=200), variant="/classes"),
+    Route("campaign.evidence_export", "GET",
+          lambda w: f"/dashboard/units/{w.ward}/evidence/teachers.xlsx", admins(200, school_admin=200)),
+    Route("campaign.mark_nominee", "POST", lambda w: f"/dashboard/units/{w.ward}/nominations",
+          overseers((302, "/dashboard/units/{ward}/evidence/schools?year=2026"), city=403),
+          lambda w: {"model": "school", "year": "2026", "subject": str(w.school_a)}),
+    Route("campaign.unmark_nominee", "POST", lambda w: f"/dashboard/nominations/{w.nomination_ward}/remove",
+          overseers((302, "/dashboard/units/{ward}/evidence/schools"), city=403)),
+    Route("campaign.event_days", "GET", lambda w: f"/dashboard/units/{w.ward}/events", overseers(200)),
     Route("campaign.new_plan", "GET", lambda w: "/dashboard/plan/new", overseers(200)),
     Route("campaign.create_campaign", "POST", lambda w: "/dashboard/campaign",
           overseers((302, "/dashboard/"), city=(302, "/dashboard/plan?unit={city}")),
@@ -525,7 +550,7 @@ def check(response, expected, world, label):
 LOGGED = {"certificates.show", "teaching.classroom", "teaching.matrix_export", "teaching.matrix_print", "teaching.cards",
           "teaching.letters", "certificates.for_class", "campaign.school", "campaign.download",
           "admin.school", "admin.officials", "privacy.class_consent", "admin.village",
-          "community.village"}
+          "community.village", "campaign.evidence_page", "campaign.evidence_export"}
 
 
 def test_every_route_is_in_the_table(shared):
@@ -649,6 +674,15 @@ OTHER_UNIT = [
      403, 200),
     ("campaign.download", "GET", lambda w: f"/dashboard/report.csv?unit={w.unit_c}", None, 403, 200),
     ("campaign.unit", "GET", lambda w: f"/dashboard/units/{w.unit_c}", None, 403, 200),
+    ("campaign.evidence_page", "GET", lambda w: f"/dashboard/units/{w.unit_c}/evidence/schools", None,
+     403, 200),
+    ("campaign.evidence_export", "GET", lambda w: f"/dashboard/units/{w.unit_c}/evidence/schools.xlsx",
+     None, 403, 200),
+    ("campaign.mark_nominee", "POST", lambda w: f"/dashboard/units/{w.unit_c}/nominations",
+     lambda w: {"model": "school", "year": "2026", "subject": str(w.school_c)}, 403, 403),
+    ("campaign.unmark_nominee", "POST", lambda w: f"/dashboard/nominations/{w.nomination_c}/remove", None,
+     403, 403),
+    ("campaign.event_days", "GET", lambda w: f"/dashboard/units/{w.unit_c}/events", None, 403, 200),
     ("campaign.edit_plan", "GET", lambda w: f"/dashboard/plans/{w.plan_c}", None, 403, 200),
     ("campaign.targets", "POST", lambda w: f"/dashboard/plans/{w.plan_c}",
      lambda w: plan_form(name="Kế hoạch xã", starts_on="2026-01-01", ends_on="2026-12-31"),

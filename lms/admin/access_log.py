@@ -32,6 +32,8 @@ ACTIONS = {
     "certificate.view": _l("viewed a certificate"),
     "households.view": _l("viewed a village's households"),
     "team.view": _l("viewed a village's team"),
+    "evidence.view": _l("viewed the evidence for the models"),
+    "evidence.export": _l("downloaded the evidence for the models"),
     "consent.view": _l("viewed the class's consents"),
     "school.view": _l("viewed the school page"),
     "staff.view": _l("viewed the school's staff"),

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from lms.accounts import hash_password
 from lms.campaign import summary
-from lms.demo import city, consents, ha_bac, nguyen_trai, progress, teams
+from lms.demo import city, consents, ha_bac, models_of_practice, nguyen_trai, progress, teams
 from lms.demo.world import Demo, school_years
 from lms.models import Course, School, Unit, User
 from lms.models.base import today_in_vietnam
@@ -56,6 +56,8 @@ def load_demo(session: Session, today: date | None = None, seed: int = 2025) -> 
     consents.write(demo)
     # Hà Bắc's community team: a resident assisted to completion, a pupil who helped a parent.
     teams.build(session, units[1], demo.today, demo.password_hash)
+    # Its 10/10 digital learning day, a family event and a nominee for the models (issue 18).
+    models_of_practice.build(session, units[1], demo.today)
     summary.rebuild(session)
     session.commit()
     return {

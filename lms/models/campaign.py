@@ -34,7 +34,7 @@ DEFAULT_TARGETS = {
     "parents": 80,
     "households": 70,
 }
-ACTIVITY_KINDS = ("digital-day", "community", "family", "training", "other")
+ACTIVITY_KINDS = ("digital-day", "event", "community", "family", "training", "other")
 
 
 class Campaign(db.Model):
