@@ -51,3 +51,28 @@ def test_assisted_completions_are_counted_apart(app, courses, factory, browser):
     assert "Lượt hoàn thành có người hỗ trợ (học có hỗ trợ): 1" in page
     earlier = browser.get(f"/dashboard/?as_of={(START + timedelta(days=2)).isoformat()}")
     assert "có người hỗ trợ" not in earlier.get_data(as_text=True)
+
+
+def test_the_school_page_counts_the_families_its_pupils_helped(app, courses, factory, browser):
+    from lms.people.households import link_guardian
+
+    unit = factory.unit()
+    school = factory.school(code="THCS1", level="thcs")
+    room = factory.classroom(school, grade=7)
+    pupil, sister = factory.pupil(room), factory.pupil(room)
+    mother, father = factory.user("parent"), factory.user("parent")
+    for child in (pupil, sister):
+        link_guardian(db.session, mother, child)
+    link_guardian(db.session, father, pupil)
+    course = db.session.scalar(select(Course.id).where(Course.slug == "quiz-course"))
+    at = datetime(2026, 10, 10, 5)
+    db.session.add_all([  # the mother, helped by her son; the father learnt alone
+        Completion(user_id=mother.id, course_id=course, completed_at=at, assisted_by_id=pupil.id),
+        Completion(user_id=father.id, course_id=course, completed_at=at),  # on his own
+    ])
+    db.session.add(Campaign(unit_id=unit.id, name="Đợt", starts_on=START, ends_on=END))
+    factory.user("school_admin", username="hieutruong", school=school)
+    factory.commit()
+    browser.login("hieutruong")
+    page = browser.get(f"/dashboard/schools/{school.id}?as_of={AS_OF.isoformat()}").get_data(as_text=True)
+    assert "Số người trong gia đình được học sinh giúp học: 1" in page

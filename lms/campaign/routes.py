@@ -21,6 +21,7 @@ from lms.campaign import report as report_files
 from lms.campaign import trend as trends
 from lms.campaign.forms import INDICATOR_LABELS, ActivityForm, CampaignForm
 from lms.extensions import db
+from lms.people import assisted
 from lms.models import INDICATORS, Campaign, Classroom, OutreachActivity, School, Unit
 from lms.models.base import today_in_vietnam
 from lms.people.units import home_unit
@@ -161,10 +162,12 @@ def school(school_id: int):
         .order_by(OutreachActivity.held_on.desc())
     ).all()
     figures = {g: f for g, f in result.indicators.items() if g != "activities"}
+    helped = assisted.families_helped_by_school(db.session, [school.id]).get(school.id, 0)
     return render_template(
         "campaign/school.html",
         campaign=campaign,
         school=school,
+        families_helped=helped,
         report=result,
         figures=figures,
         classes=classes,
