@@ -21,9 +21,9 @@ from lms.campaign import report as report_files
 from lms.campaign import trend as trends
 from lms.campaign.forms import INDICATOR_LABELS, ActivityForm, CampaignForm
 from lms.extensions import db
-from lms.people import assisted
 from lms.models import INDICATORS, Campaign, Classroom, OutreachActivity, School, Unit
 from lms.models.base import today_in_vietnam
+from lms.people import assisted
 from lms.people.units import home_unit
 from lms.privacy_log import record_access, record_report_export
 
