@@ -148,6 +148,10 @@ def build_world(session) -> SimpleNamespace:
     session.flush()
     cert_b = certificates.issue_course_certificate(session, pupil_b.id, quiz.id)
     cert_c = certificates.issue_course_certificate(session, pupil_c.id, quiz.id)
+    residents = {key: User(role="parent", tier="parent", full_name=f"Cư Dân {key}", name_key=key,
+                           listed_household_id=home.id, active=True)
+                 for key, home in (("a", home_a), ("c", home_c))}
+    session.add_all(residents.values())
     session.commit()
     return SimpleNamespace(
         nomination_ward=nominations["ward"].id, nomination_c=nominations["c"].id,
@@ -163,7 +167,8 @@ def build_world(session) -> SimpleNamespace:
         plan_ward=plans["ward"].id, plan_c=plans["c"].id, plan_city=plans["city"].id,
         cert_b=cert_b.id, cert_c=cert_c.id, cert_code_b=certificates.code_of(cert_b),
         village_a=village_a.id, village_c=village_c.id, home_a=home_a.id, home_c=home_c.id,
-        member_a=member_a.id, member_c=member_c.id)
+        member_a=member_a.id, member_c=member_c.id,
+        resident_a=residents["a"].id, resident_c=residents["c"].id)
 
 
 class TrackingBrowser(Browser):
@@ -460,6 +465,10 @@ ROUTES = [
     Route("community.assist_resident", "POST", lambda w: f"/community/households/{w.home_a}/assist",
           {**dict.fromkeys(ROLES, 403), "anonymous": LOGIN, "teacher": (302, "/home")},
           lambda w: {"full_name": "Người Dân Mới"}),
+    Route("community.resident_code", "POST",
+          lambda w: f"/community/households/{w.home_a}/residents/{w.resident_a}/code",
+          {**dict.fromkeys(ROLES, 403), "anonymous": LOGIN, "teacher": 200},
+          lambda w: {"phone": "0966000111"}),
     Route("community.end_assist", "POST", lambda w: "/community/assist/end",
           everyone((302, "/"), anonymous=LOGIN)),
     # pupils helping their families: lower-secondary pupils only (the world's pupil is in grade 3)
@@ -701,6 +710,9 @@ OTHER_UNIT = [
      403, (302, "/admin/villages/{village_c}")),
     ("community.village", "GET", lambda w: f"/community/villages/{w.village_c}", None, 403, 403),
     ("community.household", "GET", lambda w: f"/community/households/{w.home_c}", None, 403, 403),
+    ("community.resident_code", "POST",
+     lambda w: f"/community/households/{w.home_c}/residents/{w.resident_c}/code",
+     lambda w: {"phone": "0966000222"}, 403, 403),
     ("community.assist_resident", "POST", lambda w: f"/community/households/{w.home_c}/assist",
      lambda w: {"full_name": "Người Xã Khác"}, 403, 403),
     ("community.assist_family", "POST", lambda w: f"/community/family/{w.parent_c}/assist", None,

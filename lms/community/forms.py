@@ -38,6 +38,12 @@ class ResidentForm(FlaskForm):
     full_name = StringField(_l("Name of the person learning"), validators=[Optional(), Length(max=120)])
 
 
+class ResidentCodeForm(FlaskForm):
+    """A first sign-in code for a resident who will learn on their own phone."""
+
+    phone = StringField(_l("Their phone number"), validators=[DataRequired(), Length(max=20)])
+
+
 class HouseholdSearchForm(FlaskForm):
     class Meta:
         csrf = False  # a GET form that only filters the list

@@ -10,15 +10,21 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy import select
 
+from lms import security_log
 from lms.access import login_required
 from lms.accounts import ASSISTED
+from lms.admin.routes import SETUP_CODE_DAYS
 from lms.auth import assisting
-from lms.community.forms import HouseholdSearchForm, ResidentForm
+from lms.community.forms import HouseholdSearchForm, ResidentCodeForm, ResidentForm
 from lms.extensions import db
 from lms.models import ListedHousehold, User, Village
 from lms.people import teams
+from lms.people.codes import issue_code
+from lms.people.phones import normalize_phone
 from lms.privacy_log import record_access
+from lms.teaching.public_url import require_public_address
 
 bp = Blueprint("community", __name__, url_prefix="/community")
 bp.before_app_request(assisting.guard)
@@ -102,8 +108,46 @@ def household(listed_id: int):
     window = teams.coverage_window(db.session, listed.village.unit)
     (row,) = teams.household_statuses(db.session, listed.village, window, only=listed.id)
     return render_template(
-        "community/household.html", listed=listed, status=row.status, residents=residents, form=ResidentForm()
+        "community/household.html",
+        listed=listed,
+        status=row.status,
+        residents=residents,
+        form=ResidentForm(),
+        code_form=ResidentCodeForm(),
     )
+
+
+@bp.post("/households/<int:listed_id>/residents/<int:resident_id>/code")
+@login_required
+def resident_code(listed_id: int, resident_id: int):
+    """A resident who has a phone learns on their own: their number, then a first sign-in code
+    (as staff and officials get one), shown once to the team member who hands it over."""
+    listed = load_household(listed_id)
+    resident = db.session.get(User, resident_id)
+    if resident is None or resident.listed_household_id != listed.id:
+        abort(404)
+    back = url_for(".household", listed_id=listed.id)
+    form = ResidentCodeForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if resident.password_hash:
+        flash(_("%(name)s already signs in on their own.", name=resident.full_name), "error")
+        return redirect(back)
+    phone = normalize_phone(form.phone.data)
+    if phone is None:
+        flash(_("This is not a Vietnamese phone number."), "error")
+        return redirect(back)
+    taken = db.session.scalar(select(User.id).where(User.phone == phone, User.id != resident.id))
+    if taken is not None:
+        flash(_("This phone number belongs to another account."), "error")
+        return redirect(back)
+    require_public_address()  # before the code is issued: the page's link needs it
+    resident.phone = phone
+    code = issue_code(db.session, "setup", resident, current_user, SETUP_CODE_DAYS)
+    db.session.commit()
+    security_log.event("account.setup_codes", village=listed.village_id, accounts=[resident.id])
+    return render_template("community/resident_code.html", listed=listed, resident=resident, code=code,
+                           days=SETUP_CODE_DAYS)
 
 
 @bp.post("/households/<int:listed_id>/assist")
