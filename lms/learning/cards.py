@@ -2,7 +2,7 @@
 parent's page (the parent's own courses and each child's assignments)."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session
@@ -40,7 +40,7 @@ class CourseCard:
     course: CardCourse
     lessons_total: int
     lessons_done: int
-    completion: datetime | None = None  # when the learner completed the course
+    completed: bool = False  # when, the card does not show: cards of a class stay alike
     due_on: date | None = None
     assignment_note: str = ""
     has_quiz: bool = False
@@ -48,7 +48,7 @@ class CourseCard:
 
     @property
     def status(self) -> str:
-        if self.completion is not None:
+        if self.completed:
             return "completed"
         if self.lessons_done:
             return "in_progress"
@@ -93,9 +93,7 @@ _CARDS = (
             Lesson.retired_at.is_(None),
         )
         .scalar_subquery(),
-        select(Completion.completed_at)
-        .where(Completion.user_id == bindparam("user"), Completion.course_id == Course.id)
-        .scalar_subquery(),
+        exists().where(Completion.user_id == bindparam("user"), Completion.course_id == Course.id),
         exists().where(QuizVersion.course_id == Course.id, QuizVersion.retired_at.is_(None)),
     )
     .where(
@@ -123,19 +121,17 @@ def home_cards(session: Session, user: User) -> tuple[list[CourseCard], list[Cou
     rows = connection.execute(_CARDS, {"user": user.id, "tier": user.tier, "assigned": list(due)})
     today = today_in_vietnam()
     cards = {}
-    for course_id, slug, title, required, minutes, total, done, completed_at, has_quiz in rows:
+    for course_id, slug, title, required, minutes, total, done, completed, has_quiz in rows:
         due_on, note = due.get(course_id, (None, ""))
         cards[course_id] = CourseCard(
             course=CardCourse(course_id, slug, title, required, minutes),
             lessons_total=total,
             lessons_done=done,
-            completion=completed_at,
+            completed=completed,
             due_on=due_on,
             assignment_note=note,
             has_quiz=has_quiz,
-            due_state=deadlines.due_state(due_on, completed_at is not None, today)
-            if course_id in due
-            else None,
+            due_state=deadlines.due_state(due_on, completed, today) if course_id in due else None,
         )
     assigned = [cards[course_id] for course_id in due if course_id in cards]
     order = {"in_progress": 0, "not_started": 1, "completed": 2}
