@@ -3,6 +3,7 @@ household of their village, learn together with a resident through the course an
 end the session and be back in their own account; the unit admin's team page, a pupil's
 family pages, all without horizontal scrolling."""
 
+import pytest
 from sqlalchemy import select
 from test_browser import answer_quiz, browser_page, fits_phone, live_server, sign_in, take_course, visit  # noqa: F401
 from test_teams import build_villages
@@ -10,6 +11,9 @@ from test_teams import build_villages
 from lms.extensions import db
 from lms.models import Classroom, Completion, User
 from lms.people.households import link_guardian
+
+
+pytestmark = pytest.mark.browser  # Chromium: run once, in the SQLite pass
 
 
 def test_a_member_finds_a_household_and_learns_together_on_a_phone(
