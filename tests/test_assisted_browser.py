@@ -12,7 +12,6 @@ from lms.extensions import db
 from lms.models import Classroom, Completion, User
 from lms.people.households import link_guardian
 
-
 pytestmark = pytest.mark.browser  # Chromium: run once, in the SQLite pass
 
 
