@@ -556,7 +556,8 @@ def check(response, expected, world, label):
 
 # Pages and files that show pupils', families' or staff's names: each view records who saw
 # them (lms.privacy_log; the entries themselves: tests/test_access_log.py).
-LOGGED = {"certificates.show", "teaching.classroom", "teaching.matrix_export", "teaching.matrix_print", "teaching.cards",
+LOGGED = {"certificates.show", "teaching.classroom", "teaching.matrix_export", "teaching.matrix_print",
+          "teaching.cards",
           "teaching.letters", "certificates.for_class", "campaign.school", "campaign.download",
           "admin.school", "admin.officials", "privacy.class_consent", "admin.village",
           "community.village", "campaign.evidence_page", "campaign.evidence_export"}

@@ -25,8 +25,8 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from lms.campaign import metrics, report, summary
-from lms.campaign.verify import verify
 from lms.campaign import trend as trends
+from lms.campaign.verify import verify
 from lms.content.sync import sync_courses
 from lms.extensions import db
 from lms.models import (

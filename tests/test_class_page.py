@@ -8,8 +8,8 @@ import test_teaching
 from test_teaching import add_assignment, assign, class_assignments, complete, signin, t, text
 
 from lms.extensions import db
-from lms.people import consent as consents
 from lms.models.base import today_in_vietnam
+from lms.people import consent as consents
 
 # The teaching tests' fixtures: one synced course database per module, a school, its teacher and
 # the teacher's class 3A.
