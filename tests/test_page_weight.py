@@ -73,3 +73,29 @@ def test_longest_lesson_of_the_curriculum(browser, client, factory):
     response = browser.get(f"/courses/{course.slug}/lessons/{slug}")
     assert response.status_code == 200
     assert len(response.get_data()) + css_bytes(client) < LIMIT
+
+
+def test_class_page_where_every_pupil_is_behind_in_a_different_way(browser, client, factory, tmp_path):
+    """45 pupils late with 1 to 30 courses each: as many kinds of difficulty as the page can
+    have. The list stops at 5 of them (the table shows every pupil) and the page fits."""
+    write_courses(tmp_path / "courses", 30)
+    sync_courses(db.session, tmp_path / "courses")
+    school = factory.school(level="tieu-hoc")
+    teacher = factory.user("teacher", username="gv.nang", school=school)
+    room = factory.classroom(school=school, grade=3, teacher=teacher, name="3A")
+    pupils = [factory.pupil(room, name=f"Nguyễn Thị Phương Thảo Số {n}") for n in range(45)]
+    courses = db.session.scalars(select(Course).order_by(Course.id)).all()
+    for c in courses:
+        db.session.add(Assignment(classroom_id=room.id, course_id=c.id, teacher_id=teacher.id,
+                                  due_on=date.today() - timedelta(days=1), note="Ghi chú"))
+    for k, p in enumerate(pupils):
+        for c in courses[: k % 30]:
+            record_completion(db.session, p.id, c.id, score=100.0, attempt_id=None)
+    factory.commit()
+    browser.login("gv.nang")
+    response = browser.get(f"/teach/classes/{room.id}")
+    html = response.get_data()
+    assert response.status_code == 200
+    assert "Còn 25 kiểu khó khăn khác: xem bảng tiến độ." in response.get_data(as_text=True)
+    print("class page, every pupil behind differently", len(html), css_bytes(client))
+    assert len(html) + css_bytes(client) < LIMIT, len(html)
