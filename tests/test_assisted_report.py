@@ -76,3 +76,24 @@ def test_the_school_page_counts_the_families_its_pupils_helped(app, courses, fac
     browser.login("hieutruong")
     page = browser.get(f"/dashboard/schools/{school.id}?as_of={AS_OF.isoformat()}").get_data(as_text=True)
     assert "Số người trong gia đình được học sinh giúp học: 1" in page
+
+
+def test_the_class_page_counts_the_families_its_pupils_helped(app, courses, factory, browser):
+    from lms.people.households import link_guardian
+
+    school = factory.school(code="THCS2", level="thcs")
+    teacher = factory.user("teacher", username="gv.lop7", school=school)
+    room = factory.classroom(school, grade=7, teacher=teacher)
+    pupil = factory.pupil(room)
+    mother = factory.user("parent")
+    link_guardian(db.session, mother, pupil)
+    course = db.session.scalar(select(Course.id).where(Course.slug == "quiz-course"))
+    factory.commit()
+    browser.login("gv.lop7")
+    assert "Số người trong gia đình được học sinh giúp học" not in browser.get(
+        f"/teach/classes/{room.id}").get_data(as_text=True)
+    db.session.add(Completion(user_id=mother.id, course_id=course, completed_at=datetime(2026, 10, 10),
+                              assisted_by_id=pupil.id))
+    factory.commit()
+    page = browser.get(f"/teach/classes/{room.id}").get_data(as_text=True)
+    assert "Số người trong gia đình được học sinh giúp học: 1" in page

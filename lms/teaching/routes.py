@@ -21,6 +21,7 @@ from lms.extensions import db
 from lms.formatting import local
 from lms.models import Assignment, Classroom, Course, CourseAudience, School
 from lms.models.base import today_in_vietnam, utcnow
+from lms.people import assisted
 from lms.privacy_log import record_access
 from lms.teaching import class_page, export, matrix
 from lms.teaching.forms import AssignmentForm
@@ -95,6 +96,10 @@ def render_classroom(room: Classroom, form: AssignmentForm | None, manage: bool,
         pages=pages,
         manage=manage,
         difficult=matrix.difficult_questions(db.session, room),
+        # Lower-secondary pupils help their own families learn (issue 18): the families counted.
+        families_helped=(
+            assisted.families_helped_by_class(db.session, [room.id]).get(room.id, 0) if room.grade >= 6 else 0
+        ),
     )
     return page_html, status
 
