@@ -2,10 +2,13 @@
 them in its own transaction, and `report verify` finds them equal to the raw rows."""
 
 import threading
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
+
+# The period, the as-of day and the helpers of the stored competency tables' tests.
+from test_snapshots import END, PAST, START, Statements, complete, course_id, local
 
 from lms.campaign import metrics, summary
 from lms.campaign import trend as trends
@@ -13,7 +16,6 @@ from lms.campaign.verify import verify
 from lms.extensions import db
 from lms.models import (
     Campaign,
-    Completion,
     Course,
     CoverageCount,
     Enrollment,
@@ -22,41 +24,6 @@ from lms.models import (
 from lms.models.base import today_in_vietnam, utcnow
 from lms.people import consent as consents
 from lms.people.households import ensure_household, link_guardian
-
-START, END = date(2026, 10, 1), date(2026, 11, 29)
-PAST = date(2026, 10, 30)
-
-
-def local(month, day, hour=12):
-    return datetime(2026, month, day, hour) - timedelta(hours=7)
-
-
-def course_id(slug):
-    return db.session.scalar(select(Course.id).where(Course.slug == slug))
-
-
-def complete(user, slug, at):
-    db.session.add(Completion(user_id=user.id, course_id=course_id(slug), completed_at=at, score=100.0))
-    db.session.flush()
-    summary.refresh_user(db.session, user.id)
-
-
-class Statements:
-    """The SQL statements sent while the block runs."""
-
-    def __enter__(self):
-        self.sent = []
-        event.listen(db.engine, "before_cursor_execute", self._record)
-        return self
-
-    def _record(self, _conn, _cursor, statement, *_args):
-        self.sent.append(statement)
-
-    def __exit__(self, *_exc):
-        event.remove(db.engine, "before_cursor_execute", self._record)
-
-    def touching(self, table):
-        return [s for s in self.sent if table in s]
 
 
 @pytest.fixture
