@@ -96,6 +96,10 @@ def main() -> None:
     url = database_url(args.database_url)
     app = make_app(url)
     app.config["METRICS_LIVE_SECONDS"] = 0
+    with app.app_context():  # a database kept between runs follows the code's migrations
+        from flask_migrate import upgrade
+
+        upgrade()
 
     from sqlalchemy import event, func, select
 

@@ -1,5 +1,8 @@
 """Time the campaign metrics on a city dataset (made by bench/city_dataset.py).
 
+Every dashboard page, cold, as each viewer sees it: bench/city_metrics.py (issue 15). This
+script times the functions behind the ward's page one by one.
+
     .venv/bin/python bench/ward_metrics.py --database-url sqlite:////tmp/city/city.sqlite3
     ./scripts/with-postgres.sh sh -c '.venv/bin/python bench/city_dataset.py &&
                                       .venv/bin/python bench/ward_metrics.py'
@@ -21,6 +24,7 @@ import re
 import statistics
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -103,17 +107,22 @@ def main() -> None:
         admin.password_hash = hash_password("bench-password")
         session.commit()
         client = app.test_client()
-        page = client.get("/login").get_data(as_text=True)
+        # Requests run on a thread of their own: without this script's app context, each gets
+        # its own (its g, its db.session), as under gunicorn.
+        on_own = ThreadPoolExecutor(1)
+
+        def get(path):
+            return on_own.submit(client.get, path).result()
+
+        page = get("/login").get_data(as_text=True)
         token = re.search(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"', page).group(1)
-        signed_in = client.post("/login", data={"login": admin.username, "password": "bench-password",
-                                                "csrf_token": token})
+        signed_in = on_own.submit(client.post, "/login", data={
+            "login": admin.username, "password": "bench-password", "csrf_token": token}).result()
         assert signed_in.status_code == 302, signed_in.status_code
-        # The client's requests share this app context, so its db.session: end the sign-in's
-        # write transaction, as the end of a real request would.
-        session.rollback()
 
         def dashboard():
-            response = client.get("/dashboard/")
+            session.commit()  # end this script's read transaction, as between requests
+            response = get("/dashboard/")
             assert response.status_code == 200, response.status_code
             return response
 
