@@ -562,7 +562,14 @@ def load_dataset(app, args, p: Preset, steps: dict) -> tuple[dict, dict]:
             plan.append(n_required)
             required_total += n_required
         weights = [0.3 + pc for _uid, _t, pc in learners]
-        scale_e = max(0, p.completions - required_total) / sum(weights)
+        # Electives per learner ~ scale_e * weight, at most the tier's pool: scale_e solved
+        # with the caps, aiming 0.1% above the figure so that rounding never falls short.
+        wanted = max(0, p.completions * 1.001 - required_total)
+        scale_e = wanted / sum(weights)
+        for _ in range(4):
+            expected = sum(min(len(electives[t]), scale_e * w)
+                           for (_u, t, _p), w in zip(learners, weights))
+            scale_e *= wanted / max(expected, 1)
         opens = datetime.combine(start, datetime.min.time())
 
         def when() -> datetime:
