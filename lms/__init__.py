@@ -74,9 +74,14 @@ def _load_demo_secret(app: Flask) -> None:
 
 
 def configure_database(app: Flask) -> None:
-    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    options = app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+    if uri.startswith("sqlite"):
         options.setdefault("connect_args", {})["timeout"] = app.config["SQLITE_BUSY_TIMEOUT_MS"] / 1000
+    elif uri.startswith("postgresql"):
+        # Short statements on large tables: PostgreSQL's JIT compiles some of them for 0.3 s to
+        # save microseconds (measured on the city-sized bench, docs/benchmarks.md). Off.
+        options.setdefault("connect_args", {}).setdefault("options", "-c jit=off")
 
 
 def configure_extensions(app: Flask) -> None:

@@ -3,7 +3,7 @@ PostgreSQL it runs in autocommit (READ COMMITTED has no snapshot across statemen
 requests that change state and commands keep real transactions."""
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from lms.db_setup import writing
 from lms.extensions import db
@@ -117,3 +117,11 @@ def test_a_sign_in_takes_the_write_lock_once_and_briefly(app, make_browser, fact
         event.remove(engine, "begin", on_begin)
     assert response.status_code == 302
     assert begun == ["read", "write"]
+
+
+def test_postgresql_connections_run_without_jit(app):
+    """JIT compiles some short statements on large tables for 0.3 s each (the city bench):
+    every connection of the app has it off."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only")
+    assert db.session.scalar(text("SHOW jit")) == "off"

@@ -355,17 +355,25 @@ def unit_report(
 
 
 def assisted_count(session: Session, units, window: Window) -> int:
-    """Completions of the period made with a helper by people of the units: few rows, read
-    through the partial index of assisted completions (migration q18models)."""
-    people = people_of_units(units, window.start, window.as_of).subquery()
-    return session.scalar(
-        select(func.count()).where(
+    """Completions of the period made with a helper by people of the units. The assisted
+    completions are read first (few rows, through their partial index), then only their
+    learners are checked against the units: a city's people are never listed."""
+    rows = session.execute(
+        select(Completion.user_id).where(
             Completion.assisted_by_id.is_not(None),
             Completion.completed_at >= window.opens,
             Completion.completed_at < window.closes,
-            Completion.user_id.in_(select(people.c.id)),
         )
-    )
+    ).scalars().all()
+    if not rows:
+        return 0
+    learners = sorted(set(rows))
+    inside: set[int] = set()
+    for start in range(0, len(learners), 500):
+        chunk = learners[start : start + 500]
+        people = people_of_units(units, window.start, window.as_of, among=chunk).subquery()
+        inside.update(session.scalars(select(people.c.id)))
+    return sum(1 for user in rows if user in inside)
 
 
 ward_report = unit_report
