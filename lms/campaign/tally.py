@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import delete, event, func, inspect, select
+from sqlalchemy import insert as insert_plain
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
@@ -561,7 +562,7 @@ def _insert(session: Session):
     return (postgresql if session.get_bind().dialect.name == "postgresql" else sqlite).insert
 
 
-def apply_deltas(session: Session, deltas: dict) -> None:
+def apply_deltas(session: Session, deltas: dict, fresh: bool = False) -> None:
     """Add the per-day differences to CoverageChange and their sums to CoverageCount, in key
     order (two transactions always lock the same rows in the same order)."""
     changes = sorted((k, v) for k, v in deltas.items() if v[0] or v[1])
@@ -597,6 +598,11 @@ def apply_deltas(session: Session, deltas: dict) -> None:
         }
         for k, v in changes
     ]
+    if fresh:  # a rebuild: the plans' rows were just deleted, every key is new
+        for model, rows in ((CoverageCount, count_rows), (CoverageChange, change_rows)):
+            for start in range(0, len(rows), 10000):
+                session.execute(insert_plain(model), rows[start : start + 10000])
+        return
     for model, rows, keys in (
         (CoverageCount, count_rows, ["campaign_id", "scope", "scope_id", "grp"]),
         (CoverageChange, change_rows, ["campaign_id", "scope", "scope_id", "grp", "day"]),
@@ -776,7 +782,7 @@ def rebuild(session: Session, plan_ids: Iterable[int] | None = None) -> int:
                 members = []
     if members:
         session.execute(_insert(session)(CoverageMember), members)
-    apply_deltas(session, deltas)
+    apply_deltas(session, deltas, fresh=True)
     return stored
 
 

@@ -87,31 +87,38 @@ def compare_counts(session: Session, campaign: Campaign, day: date) -> list[str]
     return problems
 
 
-def compare_members(session: Session, campaigns: list[Campaign]) -> list[str]:
-    """Each subject's stored contribution against the one computed now from its rows."""
+def compare_members(session: Session, campaigns: list[Campaign], chunk: int = 20_000) -> list[str]:
+    """Each subject's stored contribution against the one computed now from its rows, a
+    chunk of subjects at a time (a city's four million never held at once)."""
     plans = tally.load_plans(session, [c.id for c in campaigns])
-    facts = tally.load_facts(session, tally.subjects_in(session, {u for p in plans for u in p.units}))
     by_unit = tally.plans_by_unit(plans)
-    ids = [p.id for p in plans]
-    stored = {
-        (subject, plan): json.loads(steps)
-        for subject, plan, steps in session.execute(
-            select(CoverageMember.subject, CoverageMember.campaign_id, CoverageMember.steps).where(
-                CoverageMember.campaign_id.in_(ids)
-            )
-        )
-    }
-    fresh = {}
-    for subject in tally.all_subjects(facts):
-        for plan in {p for u in tally.subject_units(facts, subject) for p in by_unit.get(u, ())}:
-            steps = tally.steps_for(facts, subject, plan)
-            if steps:
-                fresh[(subject, plan.id)] = steps
-    return [
-        f"kế hoạch id {key[1]}, {key[0]}: phần đóng góp đang giữ khác phần tính lại"
-        for key in sorted(set(stored) | set(fresh))
-        if stored.get(key, []) != fresh.get(key, [])
-    ]
+    ids = {p.id for p in plans}
+    subjects = tally.subjects_in(session, {u for p in plans for u in p.units})
+    problems = []
+    for start in range(0, len(subjects), chunk):
+        part = subjects[start : start + chunk]
+        facts = tally.load_facts(session, part)
+        stored = {}
+        for first in range(0, len(part), 500):
+            for subject, plan, steps in session.execute(
+                select(CoverageMember.subject, CoverageMember.campaign_id, CoverageMember.steps).where(
+                    CoverageMember.subject.in_(part[first : first + 500])
+                )
+            ):
+                if plan in ids:
+                    stored[(subject, plan)] = json.loads(steps)
+        fresh = {}
+        for subject in part:
+            for plan in {p for u in tally.subject_units(facts, subject) for p in by_unit.get(u, ())}:
+                steps = tally.steps_for(facts, subject, plan)
+                if steps:
+                    fresh[(subject, plan.id)] = steps
+        problems += [
+            f"kế hoạch id {key[1]}, {key[0]}: phần đóng góp đang giữ khác phần tính lại"
+            for key in sorted(set(stored) | set(fresh))
+            if stored.get(key, []) != fresh.get(key, [])
+        ]
+    return problems
 
 
 def verify(session: Session, campaigns: list[Campaign], today: date | None = None) -> list[str]:
