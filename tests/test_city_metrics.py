@@ -537,3 +537,20 @@ def test_verify_and_rebuild_by_unit_and_for_the_city(city, runner):
     assert runner.invoke(args=["report", "verify", "--unit", "NOPE"]).exit_code != 0
 
 
+
+
+def test_the_city_page_reads_every_units_totals_at_once(city):
+    """The city's page (schools=False) gives each unit the same totals, indicators and consent
+    as the unit's full report, from a few statements whatever the number of units."""
+    full = metrics.city_report(db.session, city.city_plan, AS_OF)
+    light = metrics.city_report(db.session, city.city_plan, AS_OF, schools=False)
+    assert [u.unit.code for u in light.units] == [u.unit.code for u in full.units]
+    for a, b in zip(full.units, light.units, strict=True):
+        assert (a.report is None) == (b.report is None)
+        if a.report is None:
+            continue
+        assert {g: f.as_dict() for g, f in a.report.total.items()} == \
+            {g: f.as_dict() for g, f in b.report.total.items()}
+        assert list(a.report.indicators) == list(b.report.indicators)
+        assert a.report.consent == b.report.consent and a.report.as_of == b.report.as_of
+        assert b.report.rows == []

@@ -34,7 +34,18 @@ from lms.campaign.populations import (  # noqa: F401  (also imported from here b
     covered_clause,
     required_counts,
 )
-from lms.models import GROUPS, INDICATORS, Campaign, Classroom, Completion, OutreachActivity, School, Unit
+from lms.models import (
+    GROUPS,
+    INDICATORS,
+    Campaign,
+    Classroom,
+    Completion,
+    CoverageChange,
+    CoverageCount,
+    OutreachActivity,
+    School,
+    Unit,
+)
 from lms.models.base import today_in_vietnam
 from lms.people.assisted import people_of_units
 from lms.people.consent import ConsentFigure, consent_by_school
@@ -69,9 +80,7 @@ class Figure:
 
 def shortfall(figures: dict[str, Figure]) -> float:
     """How far behind: the mean gap to target over the figures that have people and a target."""
-    gaps = [
-        max(0.0, f.target - f.percent) for f in figures.values() if f.population and f.target is not None
-    ]
+    gaps = [max(0.0, f.target - f.percent) for f in figures.values() if f.population and f.target is not None]
     return sum(gaps) / len(gaps) if gaps else 0.0
 
 
@@ -358,13 +367,17 @@ def assisted_count(session: Session, units, window: Window) -> int:
     """Completions of the period made with a helper by people of the units. The assisted
     completions are read first (few rows, through their partial index), then only their
     learners are checked against the units: a city's people are never listed."""
-    rows = session.execute(
-        select(Completion.user_id).where(
-            Completion.assisted_by_id.is_not(None),
-            Completion.completed_at >= window.opens,
-            Completion.completed_at < window.closes,
+    rows = (
+        session.execute(
+            select(Completion.user_id).where(
+                Completion.assisted_by_id.is_not(None),
+                Completion.completed_at >= window.opens,
+                Completion.completed_at < window.closes,
+            )
         )
-    ).scalars().all()
+        .scalars()
+        .all()
+    )
     if not rows:
         return 0
     learners = sorted(set(rows))
@@ -398,17 +411,88 @@ def school_report(
     return report, ordered
 
 
-def city_report(session: Session, city_campaign: Campaign, as_of: date | None = None) -> CityReport:
+def city_report(
+    session: Session, city_campaign: Campaign, as_of: date | None = None, schools: bool = True
+) -> CityReport:
     """The whole city under its own plan, and every ward and commune under its own current
-    plan, as of the same date (each clamped to its own period)."""
+    plan, as of the same date (each clamped to its own period). schools=False (the city's
+    page): each unit's totals only, read for all units at once, without their schools' rows."""
     city = session.get(Unit, city_campaign.unit_id)
     if city is None or not city.is_city:
         raise ValueError("city_report needs a campaign of the city")
     whole = unit_report(session, city_campaign, as_of)
-    units = []
-    for unit in local_units(session, city.id):
-        campaign = current_campaign(session, unit.id)
-        report = unit_report(session, campaign, whole.as_of) if campaign else None
-        units.append(UnitRow(unit, campaign, report))
+    members = local_units(session, city.id)
+    plans = {u.id: current_campaign(session, u.id) for u in members}
+    if schools:
+        reports = {u: unit_report(session, c, whole.as_of) if c else None for u, c in plans.items()}
+    else:
+        reports = unit_totals(session, plans, whole.as_of)
+    units = [UnitRow(unit, plans[unit.id], reports.get(unit.id)) for unit in members]
     units.sort(key=lambda u: (u.report is None, -u.shortfall, u.unit.name))
     return CityReport(city_campaign, city, whole.as_of, whole.total, units, whole)
+
+
+def unit_totals(session: Session, plans: dict[int, Campaign | None], as_of: date) -> dict[int, Report]:
+    """{unit id: its plan's totals as of the day, without school rows}: the kept plan-wide
+    sums of every plan in one read, the schools and their activities in one statement each."""
+    chosen = {u: c for u, c in plans.items() if c is not None}
+    if not chosen:
+        return {}
+    windows = {c.id: window_for(c, as_of) for c in chosen.values()}
+    sums: dict[int, dict[str, list[int]]] = {c.id: {} for c in chosen.values()}
+    for plan_id, group, n, c in session.execute(
+        select(
+            CoverageCount.campaign_id, CoverageCount.grp, CoverageCount.population, CoverageCount.covered
+        ).where(CoverageCount.campaign_id.in_(list(sums)), CoverageCount.scope == "t")
+    ):
+        sums[plan_id][group] = [n, c]
+    earliest = min(w.as_of for w in windows.values())
+    for plan_id, group, day, n, c in session.execute(
+        select(
+            CoverageChange.campaign_id,
+            CoverageChange.grp,
+            CoverageChange.day,
+            CoverageChange.population,
+            CoverageChange.covered,
+        ).where(
+            CoverageChange.campaign_id.in_(list(sums)),
+            CoverageChange.scope == "t",
+            CoverageChange.day > earliest,
+        )
+    ):
+        if day > windows[plan_id].as_of:
+            value = sums[plan_id].setdefault(group, [0, 0])
+            value[0] -= n
+            value[1] -= c
+    school_units = {
+        school_id: unit_id
+        for school_id, unit_id in session.execute(
+            select(School.id, School.unit_id).where(School.unit_id.in_(list(chosen)))
+        )
+    }
+    held: dict[int, list[date]] = {}
+    for school_id, day in session.execute(
+        select(OutreachActivity.school_id, OutreachActivity.held_on).where(
+            OutreachActivity.school_id.in_(select(School.id).where(School.unit_id.in_(list(chosen))))
+        )
+    ):
+        held.setdefault(school_id, []).append(day)
+    out = {}
+    units = {u.id: u for u in session.scalars(select(Unit).where(Unit.id.in_(list(chosen))))}
+    for unit_id, campaign in chosen.items():
+        window = windows[campaign.id]
+        kept = sums[campaign.id]
+        total = {g: kept.get(g, [0, 0]) for g in INDICATORS if g != "activities"}
+        minimum = activities_minimum(campaign)
+        mine = [s for s, u in school_units.items() if u == unit_id]
+        meeting = sum(
+            1 for s in mine if sum(1 for d in held.get(s, ()) if window.start <= d <= window.as_of) >= minimum
+        )
+        total["activities"] = [len(mine), meeting]
+        figures = {g: _figure(campaign, window, g, *total[g]) for g in INDICATORS}
+        report = Report(
+            campaign, window.as_of, figures, [], None, units.get(unit_id), _chosen(campaign, figures, False)
+        )
+        report.consent = ConsentFigure(*kept.get("consent", [0, 0]))
+        out[unit_id] = report
+    return out

@@ -128,7 +128,7 @@ def city_page():
     campaign = metrics.current_campaign(db.session, city.id) if city is not None else None
     if campaign is None:
         return render_template("campaign/no_campaign.html", form=CampaignForm())
-    result = metrics.city_report(db.session, campaign, as_of_date())
+    result = metrics.city_report(db.session, campaign, as_of_date(), schools=False)
     followed = {g for u in result.units if u.report for g in u.report.indicators}
     present = {g for g, f in result.total.items() if f.population}
     units, page, pages = paged(result.units, UNITS_PAGE)
