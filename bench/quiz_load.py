@@ -89,6 +89,16 @@ def prepare(app, n_pupils: int, reset: bool) -> dict:
         s.flush()
         school = School(unit_id=unit.id, code="TH-BENCH", name="Trường đo tải", level="tieu-hoc")
         s.add(school)
+        # A plan running today: every completion moves its kept counts (lms/campaign/tally.py),
+        # which `report verify` compares with the raw rows afterwards.
+        from datetime import timedelta
+
+        from lms.models import Campaign
+        from lms.models.base import today_in_vietnam
+
+        today = today_in_vietnam()
+        s.add(Campaign(unit_id=unit.id, name="Đo tải", starts_on=today - timedelta(days=30),
+                       ends_on=today + timedelta(days=30)))
         s.flush()
         rooms = []
         for k in range(-(-n_pupils // 40)):
@@ -232,6 +242,23 @@ def check_database(app, setup, outcomes) -> tuple[list[str], int]:
                 problems.append(f"pupil {index}: tier_progress {tiers.get(uid)}")
         open_left = s.scalar(select(func.count()).select_from(QuizAttempt)
                              .where(QuizAttempt.status == "open"))
+        # The kept coverage counts after the load: equal to the raw rows (report verify), and
+        # the plan's covered pupils are exactly the passing ones.
+        from lms.campaign import metrics
+        from lms.campaign.verify import verify
+        from lms.models import Campaign
+
+        campaigns = list(s.scalars(select(Campaign)))
+        differences = verify(s, campaigns)
+        problems += [f"report verify: {d}" for d in differences]
+        # (Covered needs every required primary course; the load completes one of them, so the
+        # figure to check is the count of pupils, and verify's equality with the raw rows.)
+        kept = metrics.ward_report(s, campaigns[0]).total["primary"]
+        if kept.population != len(setup["ids"]):
+            problems.append(f"kept counts: {kept.population} primary pupils, {len(setup['ids'])} loaded")
+        print(f"report verify after the load: {len(differences)} differences; kept counts: "
+              f"{kept.population} pupils, {kept.covered} covered")
+        s.rollback()
     return problems, open_left
 
 
