@@ -40,7 +40,6 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
 from lms.campaign.populations import (
-    GROUP_TIER,
     LEARNER_TIERS,
     MANAGER_TEACHER_ROLES,
     PRIMARY_AND_LOWER_SECONDARY,
@@ -1021,7 +1020,6 @@ def covered_by_day(
 
 
 __all__ = [
-    "GROUP_TIER",
     "Plan",
     "covered_by_day",
     "load_plans",
